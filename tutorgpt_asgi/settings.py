@@ -1,0 +1,166 @@
+"""TutorGPT's settings: keyword arguments first, then ``TUTORGPT_*`` environment variables.
+
+Every setting has one public name. The keyword argument is the environment variable in lower
+case without the ``TUTORGPT_`` prefix, so deployments and docs stay stable. Values from the
+environment are strings and are converted with msgspec, which also validates keyword arguments;
+an invalid value stops start-up with a :class:`SettingsError` that names the setting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+from limits import parse_many
+
+ENV_PREFIX = "TUTORGPT_"
+
+#: Settings that the ``openai`` SDK reads under its own names; ``TUTORGPT_*`` still wins.
+SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
+
+#: Settings whose environment value is a comma-separated list.
+LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
+
+
+class SettingsError(ValueError):
+    """A setting has an invalid value; the message names the setting and its variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """All of TutorGPT's configuration. Defaults are the embedded demo set-up."""
+
+    database_url: str = "sqlite:///./tutorgpt.db"
+    book_database_url: str = "sqlite:///./tutorgpt-book.db"
+    book: str | None = None
+    site_url: str | None = None
+    rate_limit: str = "10/minute"
+    rate_limit_storage: str = "memory://"
+    message_rate_limit: str = "20/minute"
+    trusted_proxies: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    session_idle_ttl: int = 1800
+    session_max_ttl: int = 43200
+    session_refresh_grace: int = 300
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    model: str | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    temperature: float = 0.7
+    max_tokens: int = 1000
+    max_tool_rounds: int = 4
+    history_budget_chars: int = 12000
+    model_timeout: float = 30.0
+    model_max_retries: int = 2
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+
+    @property
+    def model_configured(self) -> bool:
+        """A language model is used when a model name, an API key or a base URL is set."""
+        return bool(self.model or self.openai_api_key or self.openai_base_url)
+
+    @property
+    def model_name(self) -> str:
+        """The model to call; ``gpt-4.1-mini`` when only a key or base URL is given."""
+        return self.model or "gpt-4.1-mini"
+
+
+def _field_names() -> tuple[str, ...]:
+    return Settings.__struct_fields__
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Collect raw values from the environment; empty variables count as unset."""
+    raw: dict[str, Any] = {}
+    for name in _field_names():
+        value = environ.get(ENV_PREFIX + name.upper())
+        if value is None and name in SDK_ENVIRONMENT:
+            value = environ.get(SDK_ENVIRONMENT[name])
+        if value is None or value == "":
+            continue
+        if name in LIST_SETTINGS:
+            raw[name] = [part.strip() for part in value.split(",") if part.strip()]
+        else:
+            raw[name] = value
+    return raw
+
+
+def _variable_for(name: str) -> str:
+    return f"{name} ({ENV_PREFIX}{name.upper()})"
+
+
+def _check(settings: Settings) -> None:
+    """Rules msgspec's types cannot express, each reported with the setting's name."""
+    for name in ("rate_limit", "message_rate_limit"):
+        try:
+            if not parse_many(getattr(settings, name)):
+                raise ValueError("empty")
+        except ValueError as error:
+            raise SettingsError(
+                f"Invalid setting {_variable_for(name)}: {getattr(settings, name)!r} is not a "
+                f"rate limit such as '10/minute' ({error})"
+            ) from None
+    for cidr in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"Invalid setting {_variable_for('trusted_proxies')}: {cidr!r} is not an IP "
+                "address or CIDR network"
+            ) from None
+    for name in ("session_idle_ttl", "session_max_ttl", "max_tokens", "history_budget_chars"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"Invalid setting {_variable_for(name)}: must be positive")
+    if settings.session_idle_ttl > settings.session_max_ttl:
+        raise SettingsError(
+            f"Invalid setting {_variable_for('session_idle_ttl')}: longer than "
+            f"{_variable_for('session_max_ttl')}"
+        )
+    for name in ("max_tool_rounds", "model_max_retries", "session_refresh_grace"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"Invalid setting {_variable_for(name)}: must not be negative")
+    if not 0.0 <= settings.temperature <= 2.0:
+        raise SettingsError(f"Invalid setting {_variable_for('temperature')}: must be 0 to 2")
+    for name in ("database_url", "book_database_url"):
+        url = getattr(settings, name)
+        if not url.startswith("sqlite://"):
+            raise SettingsError(
+                f"Invalid setting {_variable_for(name)}: {url!r} is not supported; use "
+                "sqlite:///path/to/file.db"
+            )
+    for origin in settings.allowed_origins:
+        if origin != "*" and "://" not in origin:
+            raise SettingsError(
+                f"Invalid setting {_variable_for('allowed_origins')}: {origin!r} is not an "
+                "origin such as https://book.example.com"
+            )
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build settings from the environment, with keyword overrides winning.
+
+    Raises :class:`SettingsError` naming the first invalid or unknown setting.
+    """
+    raw = _from_environment(os.environ if environ is None else environ)
+    for name, value in (overrides or {}).items():
+        if name not in _field_names():
+            raise SettingsError(f"Unknown setting {name!r}")
+        if value is not None:
+            raw[name] = list(value) if name in LIST_SETTINGS else value
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        path = str(error).rsplit("`$.", 1)
+        name = path[1].rstrip("`").split("[", 1)[0] if len(path) == 2 else "?"
+        raise SettingsError(f"Invalid setting {_variable_for(name)}: {error}") from None
+    _check(settings)
+    return settings
+
+
+def sqlite_path(database_url: str) -> str:
+    """The file path of a ``sqlite:///`` URL (``sqlite:///:memory:`` is kept as is)."""
+    return database_url.removeprefix("sqlite://").removeprefix("/") or ":memory:"
