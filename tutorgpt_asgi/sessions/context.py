@@ -13,7 +13,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -195,3 +195,16 @@ def parse_context_header(value: str) -> PageContext:
 def encode_context_header(context: PageContext) -> str:
     """The inverse of :func:`parse_context_header` (used by tests, benchmarks and the CLI)."""
     return base64.urlsafe_b64encode(msgspec.json.encode(context)).decode("ascii").rstrip("=")
+
+
+class SessionBody(msgspec.Struct, kw_only=True):
+    """The wire shape of ``POST /session`` for the OpenAPI document (validation is above)."""
+
+    page_path: Annotated[str, msgspec.Meta(pattern="^/", max_length=2048)] | None = None
+    page_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    current_chapter: Annotated[str, msgspec.Meta(max_length=200, examples=["04-python"])] | None = None
+    current_lesson: Annotated[str, msgspec.Meta(max_length=200, examples=["01-intro"])] | None = None
+    highlighted_text: Annotated[str, msgspec.Meta(max_length=HIGHLIGHT_MAX_CHARS)] | None = None
+    student_email: Annotated[str, msgspec.Meta(max_length=254, extra_json_schema={"format": "email"})] | None = None
+    student_name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    learning_level: LearningLevel | None = None

@@ -1,0 +1,105 @@
+"""``create_app()``: the TutorGPT Starlette sub-app, for mounting at ``/api/chatkit`` or standalone.
+
+Mounting (Starlette does not run a mounted app's lifespan, so the host composes it)::
+
+    tutor = create_app()
+    app = Starlette(routes=[Mount("/api/chatkit", app=tutor)], lifespan=tutor.router.lifespan_context)
+
+A host that forgets the lifespan still works: the first request starts the runtime lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tutorgpt_asgi.runtime import Runtime
+from tutorgpt_asgi.sessions.context import ErrorDetail
+from tutorgpt_asgi.settings import load_settings
+from tutorgpt_asgi.web.errors import error_response
+from tutorgpt_asgi.web.health import health
+from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
+from tutorgpt_asgi.web.openapi import openapi_schema
+from tutorgpt_asgi.web.session import create_session, end_session, list_sessions, refresh_session
+
+logger = logging.getLogger("tutorgpt_asgi")
+
+
+class LazyStartMiddleware:
+    """Starts the runtime on the first request when no lifespan did (a host that forgot it)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.runtime.started:
+            logger.warning(
+                "TutorGPT started lazily: compose its lifespan in the host app for a clean "
+                "shutdown (lifespan=tutor.router.lifespan_context)"
+            )
+            await self.runtime.start()
+        await self.app(scope, receive, send)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """404 and 405 in the contract's error shape instead of Starlette's plain text."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        detail = ErrorDetail("METHOD_NOT_ALLOWED", f"{request.method} is not allowed here")
+        return error_response(request, 405, "Method not allowed", [detail], headers=exc.headers)
+    detail = ErrorDetail("NOT_FOUND", f"No route for {request.url.path}")
+    return error_response(request, exc.status_code, "Not found", [detail], headers=exc.headers)
+
+
+def _configure_logging(level: str) -> None:
+    logging.getLogger("tutorgpt_asgi").setLevel(level)
+
+
+def create_app(**overrides: Any) -> Starlette:
+    """Build the sub-app; keyword arguments override ``TUTORGPT_*`` environment settings.
+
+    Raises :class:`~tutorgpt_asgi.settings.SettingsError` naming an invalid setting.
+    """
+    settings = load_settings(overrides)
+    _configure_logging(settings.log_level)
+    runtime = Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.aclose()
+
+    routes = [
+        Route("/session", create_session, methods=["POST"]),
+        Route("/session", end_session, methods=["DELETE"]),
+        Route("/session/refresh", refresh_session, methods=["POST"]),
+        Route("/sessions", list_sessions, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/openapi.json", openapi_schema, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(OriginMiddleware, allowed_origins=settings.allowed_origins),
+            Middleware(LazyStartMiddleware, runtime=runtime),
+        ],
+        exception_handlers={404: _http_error, 405: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,132 @@
+"""Reading progress: which pages, lessons and chapters a student visited, and how often.
+
+A visit is recorded when a session starts and whenever a protocol request shows the reader on a
+different page, so the tutor can say "welcome back, you finished chapter 1".
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+import msgspec
+
+from tutorgpt_asgi.clock import isoformat_z, parse_stored
+from tutorgpt_asgi.sessions.context import PageContext
+from tutorgpt_asgi.store.database import Database
+
+
+class LessonProgress(msgspec.Struct, frozen=True):
+    """A lesson the student opened."""
+
+    chapter_id: str | None
+    lesson_id: str
+    page_path: str | None
+    page_title: str | None
+    visits: int
+    last_visit: str
+
+
+class ChapterProgress(msgspec.Struct, frozen=True):
+    """A chapter the student opened, summed over its pages."""
+
+    chapter_id: str
+    lessons_visited: int
+    visits: int
+    last_visit: str
+
+
+class StudentProfile(msgspec.Struct, frozen=True):
+    """What ``get_student_profile()`` tells the tutor about the student asking."""
+
+    name: str | None
+    learning_level: str
+    first_seen: str
+    sessions_count: int
+    current_location: PageContext | None
+    lessons: list[LessonProgress]
+    chapters: list[ChapterProgress]
+
+
+def _page_key(context: PageContext) -> str | None:
+    if context.current_lesson:
+        return f"lesson:{context.current_chapter or ''}/{context.current_lesson}"
+    return f"page:{context.page_path}" if context.page_path else None
+
+
+async def record_visit(
+    connection: aiosqlite.Connection,
+    student_id: str,
+    context: PageContext,
+    now: str,
+    *,
+    count: bool = True,
+) -> None:
+    """Count a visit to the context's page (or only touch its last visit when ``count`` is off)."""
+    key = _page_key(context)
+    if key is None:
+        return
+    await connection.execute(
+        """INSERT INTO visits (student_id, page_key, page_path, page_title, chapter_id, lesson_id,
+               visits, first_visit_at, last_visit_at)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+           ON CONFLICT (student_id, page_key) DO UPDATE SET
+               visits = visits.visits + ?,
+               page_path = COALESCE(excluded.page_path, visits.page_path),
+               page_title = COALESCE(excluded.page_title, visits.page_title),
+               last_visit_at = excluded.last_visit_at""",
+        (
+            student_id, key, context.page_path, context.page_title, context.current_chapter,
+            context.current_lesson, now, now, 1 if count else 0,
+        ),
+    )
+
+
+async def load_profile(db: Database, student_id: str) -> StudentProfile | None:
+    """The student's profile, or ``None`` for an unknown id."""
+    student = await db.fetchone(
+        """SELECT st.name, st.learning_level, st.created_at,
+                  (SELECT COUNT(*) FROM sessions WHERE student_id = st.id) AS sessions_count,
+                  (SELECT context_json FROM sessions WHERE student_id = st.id
+                   ORDER BY last_active_at DESC LIMIT 1) AS context_json
+           FROM students st WHERE st.id = ?""",
+        (student_id,),
+    )
+    if student is None:
+        return None
+    rows = await db.fetchall(
+        """SELECT chapter_id, lesson_id, page_path, page_title, visits, last_visit_at
+           FROM visits WHERE student_id = ? AND lesson_id IS NOT NULL
+           ORDER BY last_visit_at DESC""",
+        (student_id,),
+    )
+    lessons = [
+        LessonProgress(
+            chapter_id=row["chapter_id"], lesson_id=row["lesson_id"], page_path=row["page_path"],
+            page_title=row["page_title"], visits=row["visits"],
+            last_visit=isoformat_z(parse_stored(row["last_visit_at"])),
+        )
+        for row in rows
+    ]
+    chapters: dict[str, ChapterProgress] = {}
+    for lesson in lessons:
+        if lesson.chapter_id is None:
+            continue
+        seen = chapters.get(lesson.chapter_id)
+        if seen is None:
+            chapters[lesson.chapter_id] = ChapterProgress(
+                lesson.chapter_id, 1, lesson.visits, lesson.last_visit
+            )
+        else:
+            chapters[lesson.chapter_id] = ChapterProgress(
+                seen.chapter_id, seen.lessons_visited + 1, seen.visits + lesson.visits,
+                max(seen.last_visit, lesson.last_visit),
+            )
+    location = student["context_json"]
+    return StudentProfile(
+        name=student["name"],
+        learning_level=student["learning_level"],
+        first_seen=isoformat_z(parse_stored(student["created_at"])),
+        sessions_count=student["sessions_count"],
+        current_location=msgspec.json.decode(location, type=PageContext) if location else None,
+        lessons=lessons,
+        chapters=list(chapters.values()),
+    )

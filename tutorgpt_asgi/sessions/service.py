@@ -1,0 +1,274 @@
+"""Students, sessions and reading progress: the service behind ``/session`` and the protocol.
+
+Every change a request makes is one function handed to the database's writer, so it commits
+(or rolls back) as a unit: a failure never leaves a student without its session or a session
+without its first visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import aiosqlite
+import msgspec
+
+from tutorgpt_asgi.clock import Clock, isoformat_z, parse_stored, stored, utc_now
+from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
+from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit
+from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret, new_id
+from tutorgpt_asgi.store.database import Database
+
+DEFAULT_LEVEL = "beginner"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedSession:
+    """What ``POST /session`` returns; the secret exists in plain text only here."""
+
+    client_secret: str
+    session_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedSession:
+    """A live session found by its bearer secret, with its student and current location."""
+
+    session_id: str
+    student_id: str
+    student_name: str | None
+    student_email: str | None
+    learning_level: str
+    location: PageContext
+    expires_at: datetime
+
+
+class SessionSummary(msgspec.Struct, frozen=True):
+    """One past session as ``GET /sessions`` lists it: ids, times and pages, never secrets."""
+
+    session_id: str
+    created_at: str
+    last_active_at: str
+    expires_at: str
+    revoked: bool
+    page_path: str | None
+    page_title: str | None
+    current_chapter: str | None
+    current_lesson: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long a secret lives: idle expiry slides on use, never past the absolute lifetime."""
+
+    idle_ttl: timedelta
+    max_ttl: timedelta
+    refresh_grace: timedelta
+
+
+_SESSION_COLUMNS = """
+    s.id, s.student_id, s.context_json, s.expires_at, s.max_expires_at, s.revoked_at,
+    st.name, st.email, st.learning_level
+"""
+
+
+class SessionService:
+    """Creates, authenticates, refreshes and ends sessions; records where readers are."""
+
+    def __init__(self, db: Database, policy: SessionPolicy, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.policy = policy
+        self.clock = clock
+
+    async def create(self, request: SessionRequest) -> CreatedSession:
+        """Get or create the student (by normalised email), then open a session for them."""
+        now = self.clock()
+        secret = new_client_secret()
+        session_id = new_id("sess_")
+        expires_at = now + min(self.policy.idle_ttl, self.policy.max_ttl)
+        max_expires_at = now + self.policy.max_ttl
+        context = request.context
+
+        async def create_rows(connection: aiosqlite.Connection) -> None:
+            student_id = await _upsert_student(connection, request, stored(now))
+            await connection.execute(
+                """INSERT INTO sessions (id, student_id, secret_hash, page_path, page_title,
+                       current_chapter, current_lesson, highlighted_text, context_json,
+                       created_at, last_active_at, expires_at, max_expires_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    session_id, student_id, hash_secret(secret), context.page_path,
+                    context.page_title, context.current_chapter, context.current_lesson,
+                    context.highlighted_text, msgspec.json.encode(context).decode(),
+                    stored(now), stored(now), stored(expires_at), stored(max_expires_at),
+                ),
+            )
+            await record_visit(connection, student_id, context, stored(now))
+
+        await self.db.write(create_rows)
+        return CreatedSession(secret, session_id, expires_at)
+
+    async def authenticate(self, client_secret: str) -> AuthenticatedSession | None:
+        """The live session for this secret, its idle expiry slid forward; else ``None``."""
+        row = await self.db.fetchone(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN students st ON st.id = s.student_id"
+            " WHERE s.secret_hash = ?",
+            (hash_secret(client_secret),),
+        )
+        now = self.clock()
+        if row is None or row["revoked_at"] is not None or parse_stored(row["expires_at"]) <= now:
+            return None
+        expires_at = min(now + self.policy.idle_ttl, parse_stored(row["max_expires_at"]))
+
+        async def slide(connection: aiosqlite.Connection) -> None:
+            await connection.execute(
+                "UPDATE sessions SET last_active_at = ?, expires_at = ? WHERE id = ?",
+                (stored(now), stored(expires_at), row["id"]),
+            )
+
+        await self.db.write(slide)
+        return _authenticated(row, expires_at)
+
+    async def update_location(
+        self, session: AuthenticatedSession, context: PageContext
+    ) -> AuthenticatedSession:
+        """Make ``context`` the session's current location and count the visit if it moved."""
+        now = stored(self.clock())
+        moved = _page_key(context) != _page_key(session.location)
+
+        async def save(connection: aiosqlite.Connection) -> None:
+            await connection.execute(
+                """UPDATE sessions SET page_path = ?, page_title = ?, current_chapter = ?,
+                       current_lesson = ?, highlighted_text = ?, context_json = ?
+                   WHERE id = ?""",
+                (
+                    context.page_path, context.page_title, context.current_chapter,
+                    context.current_lesson, context.highlighted_text,
+                    msgspec.json.encode(context).decode(), session.session_id,
+                ),
+            )
+            await record_visit(connection, session.student_id, context, now, count=moved)
+
+        await self.db.write(save)
+        return replace(session, location=context)
+
+    async def refresh(self, client_secret: str) -> CreatedSession | None:
+        """Swap a valid or just-expired secret (within the grace) for a new one.
+
+        The old secret stops working at once. The session keeps its id and its absolute
+        lifetime: refreshing never extends a session past ``session_max_ttl``.
+        """
+        row = await self.db.fetchone(
+            "SELECT id, expires_at, max_expires_at, revoked_at FROM sessions WHERE secret_hash = ?",
+            (hash_secret(client_secret),),
+        )
+        now = self.clock()
+        if row is None or row["revoked_at"] is not None:
+            return None
+        max_expires_at = parse_stored(row["max_expires_at"])
+        if parse_stored(row["expires_at"]) + self.policy.refresh_grace <= now or max_expires_at <= now:
+            return None
+        secret = new_client_secret()
+        expires_at = min(now + self.policy.idle_ttl, max_expires_at)
+
+        async def swap(connection: aiosqlite.Connection) -> bool:
+            cursor = await connection.execute(
+                """UPDATE sessions SET secret_hash = ?, expires_at = ?, last_active_at = ?
+                   WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL""",
+                (hash_secret(secret), stored(expires_at), stored(now), row["id"],
+                 hash_secret(client_secret)),
+            )
+            return cursor.rowcount == 1
+
+        if not await self.db.write(swap):  # a concurrent refresh or revoke won
+            return None
+        return CreatedSession(secret, row["id"], expires_at)
+
+    async def revoke(self, session: AuthenticatedSession) -> None:
+        """End a session: its secret stops working immediately."""
+        now = stored(self.clock())
+
+        async def end(connection: aiosqlite.Connection) -> None:
+            await connection.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (now, session.session_id),
+            )
+
+        await self.db.write(end)
+
+    async def history(self, student_id: str, limit: int = 50) -> list[SessionSummary]:
+        """The student's sessions, newest first."""
+        rows = await self.db.fetchall(
+            """SELECT id, created_at, last_active_at, expires_at, revoked_at, page_path,
+                      page_title, current_chapter, current_lesson
+               FROM sessions WHERE student_id = ? ORDER BY created_at DESC LIMIT ?""",
+            (student_id, limit),
+        )
+        return [
+            SessionSummary(
+                session_id=row["id"], created_at=_wire_time(row["created_at"]),
+                last_active_at=_wire_time(row["last_active_at"]),
+                expires_at=_wire_time(row["expires_at"]), revoked=row["revoked_at"] is not None,
+                page_path=row["page_path"], page_title=row["page_title"],
+                current_chapter=row["current_chapter"], current_lesson=row["current_lesson"],
+            )
+            for row in rows
+        ]
+
+    async def student_profile(self, student_id: str) -> StudentProfile | None:
+        """Name, level, first seen, sessions count, current location and progress."""
+        return await load_profile(self.db, student_id)
+
+
+async def _upsert_student(
+    connection: aiosqlite.Connection, request: SessionRequest, now: str
+) -> str:
+    """The student's id: found by email (name and level updated when given), else a new one."""
+    if request.student_email is None:
+        student_id = new_id("stu_")
+        await connection.execute(
+            """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
+               VALUES (?, NULL, ?, ?, ?, ?)""",
+            (student_id, request.student_name, request.learning_level or DEFAULT_LEVEL, now, now),
+        )
+        return student_id
+    cursor = await connection.execute(
+        """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (email) DO UPDATE SET
+               name = COALESCE(excluded.name, students.name),
+               learning_level = COALESCE(?, students.learning_level),
+               updated_at = excluded.updated_at
+           RETURNING id""",
+        (
+            new_id("stu_"), request.student_email, request.student_name,
+            request.learning_level or DEFAULT_LEVEL, now, now, request.learning_level,
+        ),
+    )
+    row = await cursor.fetchone()
+    await cursor.close()
+    assert row is not None
+    return str(row[0])
+
+
+def _authenticated(row: aiosqlite.Row, expires_at: datetime) -> AuthenticatedSession:
+    return AuthenticatedSession(
+        session_id=row["id"],
+        student_id=row["student_id"],
+        student_name=row["name"],
+        student_email=row["email"],
+        learning_level=row["learning_level"],
+        location=msgspec.json.decode(row["context_json"], type=PageContext),
+        expires_at=expires_at,
+    )
+
+
+def _page_key(context: PageContext) -> tuple[str | None, ...]:
+    return (context.page_path, context.current_chapter, context.current_lesson)
+
+
+def _wire_time(text: str) -> str:
+    """Stored microsecond timestamps as the contract's second-precision ``...Z`` form."""
+    return isoformat_z(parse_stored(text))
+

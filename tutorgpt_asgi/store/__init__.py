@@ -1,0 +1,1 @@
+"""Storage: SQLite through aiosqlite, one writer task per database, versioned migrations."""

@@ -1,0 +1,76 @@
+"""Versioned schema migrations: ``NNNN_name.sql`` files applied in order at start-up.
+
+``PRAGMA user_version`` records the last applied number, so an old database file is brought up
+to date step by step and a migrated one is left alone. Each file runs in its own transaction:
+a failing migration leaves the database at the previous version, never half-migrated.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from importlib import resources
+
+import aiosqlite
+
+logger = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """``(version, file name, SQL)`` for every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files(__package__).iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    return found
+
+
+async def schema_version(connection: aiosqlite.Connection) -> int:
+    """The number of the last migration applied to this database (0 for a new file)."""
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def apply_migrations(
+    connection: aiosqlite.Connection, migrations: list[tuple[int, str, str]] | None = None
+) -> int:
+    """Apply every migration newer than the database's version; return the new version."""
+    current = await schema_version(connection)
+    for version, name, sql in migrations if migrations is not None else available_migrations():
+        if version <= current:
+            continue
+        logger.info("Applying migration %s", name)
+        await connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await connection.execute(statement)
+            await connection.execute(f"PRAGMA user_version = {version:d}")
+            await connection.execute("COMMIT")
+        except Exception:
+            await connection.execute("ROLLBACK")
+            raise
+        current = version
+    return current
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements; SQLite's own tokenizer decides where each one ends,
+    so semicolons inside comments, strings and trigger bodies are handled."""
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise ValueError(f"Incomplete SQL statement at the end of a migration: {buffer.strip()[:80]}")
+    return statements

@@ -1,0 +1,135 @@
+"""``GET /openapi.json``: an OpenAPI 3.1 document generated from the msgspec structs.
+
+The schemas come from the same structs the endpoints encode, so the document cannot drift
+from the wire format; only the paths and status codes are written here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tutorgpt_asgi import __version__
+from tutorgpt_asgi.sessions.context import ErrorDetail, SessionBody
+from tutorgpt_asgi.sessions.service import SessionSummary
+from tutorgpt_asgi.web.errors import JSONResponse
+from tutorgpt_asgi.web.session import SessionCreated
+
+
+class ErrorBody(msgspec.Struct):
+    """Every error response: what went wrong, each problem with a stable code, and ids."""
+
+    error: str
+    details: list[ErrorDetail]
+    timestamp: str
+    request_id: str
+
+
+class RateLimitedBody(msgspec.Struct):
+    """429: the error body plus how many seconds to wait (also in ``Retry-After``)."""
+
+    error: str
+    details: list[ErrorDetail]
+    retry_after: int
+    timestamp: str
+    request_id: str
+
+
+class SessionHistory(msgspec.Struct):
+    """``GET /sessions``."""
+
+    data: list[SessionSummary]
+    student_id: str
+    current_session_id: str
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    described = {
+        400: "Invalid request: every invalid field is listed in details",
+        401: "Missing, unknown, expired or ended client secret",
+        405: "Method not allowed",
+        413: "Body larger than 64 KiB",
+        415: "Content type is not application/json",
+        429: "Too many session creations from this IP",
+        500: "The session could not be created",
+    }
+    return {
+        str(code): {"description": described[code], **_json("RateLimitedBody" if code == 429 else "ErrorBody")}
+        for code in codes
+    }
+
+
+BEARER = [{"clientSecret": []}]
+
+
+@cache
+def build_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (built once)."""
+    _, components = msgspec.json.schema_components(
+        [SessionBody, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
+        ref_template="#/components/schemas/{name}",
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "TutorGPT", "version": __version__},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"clientSecret": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/session": {
+                "post": {
+                    "summary": "Create a ChatKit session for a student",
+                    "requestBody": {"required": False, **_json("SessionBody")},
+                    "responses": {
+                        "201": {"description": "Session created", **_json("SessionCreated")},
+                        **_errors(400, 405, 413, 415, 429, 500),
+                    },
+                },
+                "delete": {
+                    "summary": "End the bearer's session",
+                    "security": BEARER,
+                    "responses": {"204": {"description": "Session ended"}, **_errors(401)},
+                },
+            },
+            "/session/refresh": {
+                "post": {
+                    "summary": "Swap a valid or just-expired secret for a new one",
+                    "security": BEARER,
+                    "responses": {
+                        "200": {"description": "New credentials", **_json("SessionCreated")},
+                        **_errors(401),
+                    },
+                }
+            },
+            "/sessions": {
+                "get": {
+                    "summary": "The bearer's student's sessions",
+                    "security": BEARER,
+                    "responses": {
+                        "200": {"description": "Sessions, newest first", **_json("SessionHistory")},
+                        **_errors(401),
+                    },
+                }
+            },
+            "/health": {
+                "get": {
+                    "summary": "Database health",
+                    "responses": {"200": {"description": "Healthy"}, "503": {"description": "Unhealthy"}},
+                }
+            },
+        },
+    }
+
+
+async def openapi_schema(request: Request) -> Response:
+    """Serve the document."""
+    return JSONResponse(build_document())
