@@ -32,6 +32,9 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_level="warning",
         server_header=False,
+        # Proxies are TutorGPT's to judge (TUTORGPT_TRUSTED_PROXIES); uvicorn's own rewriting
+        # would believe X-Forwarded-For from any local peer.
+        proxy_headers=False,
     )
     return 0
 

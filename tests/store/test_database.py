@@ -1,0 +1,87 @@
+"""The single writer: group commit with per-call isolation, and migrations of old files."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.store.migrations import apply_migrations, available_migrations
+
+
+@pytest.mark.anyio
+async def test_a_failing_call_is_rolled_back_alone(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "t.db"))
+    await db.open()
+    try:
+        async def insert(connection: aiosqlite.Connection, email: str) -> None:
+            await connection.execute(
+                "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
+                "VALUES (?, ?, 'beginner', 'now', 'now')", (email, email))
+            if email == "bad@example.com":
+                raise RuntimeError("refused after writing")
+
+        emails = [f"s{n}@example.com" for n in range(20)] + ["bad@example.com"]
+        results = await asyncio.gather(
+            *(db.write(lambda c, e=e: insert(c, e)) for e in emails), return_exceptions=True
+        )
+        assert [type(r).__name__ for r in results].count("RuntimeError") == 1
+        rows = await db.fetchall("SELECT email FROM students")
+        assert {row["email"] for row in rows} == set(emails) - {"bad@example.com"}
+    finally:
+        await db.close()
+
+
+@pytest.mark.anyio
+async def test_writes_are_durable_when_write_returns(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    db = Database(str(path), synchronous="FULL")
+    await db.open()
+    try:
+        async def insert(connection: aiosqlite.Connection) -> None:
+            await connection.execute(
+                "INSERT INTO students (id, learning_level, created_at, updated_at) "
+                "VALUES ('x', 'beginner', 'now', 'now')")
+        await db.write(insert)
+        # a separate, synchronous connection sees it: committed, not just queued
+        assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM students").fetchone() == (1,)
+    finally:
+        await db.close()
+
+
+@pytest.mark.anyio
+async def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    first = available_migrations()[:1]
+    async with aiosqlite.connect(path, isolation_level=None) as connection:
+        assert await apply_migrations(connection, first) == 1
+        await connection.execute(
+            "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
+            "VALUES ('stu_old', 'old@example.com', 'advanced', 'then', 'then')")
+    db = Database(str(path))
+    await db.open()
+    try:
+        version = (await db.fetchone("PRAGMA user_version"))[0]
+        assert version == available_migrations()[-1][0] > 1
+        student = await db.fetchone("SELECT email, learning_level FROM students")
+        assert tuple(student) == ("old@example.com", "advanced")
+        tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"students", "sessions", "visits"} <= tables
+    finally:
+        await db.close()
+
+
+@pytest.mark.anyio
+async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    broken = [*available_migrations()[:1], (2, "0002_broken.sql", "CREATE TABLE x (a);\nNOT SQL;")]
+    async with aiosqlite.connect(tmp_path / "m.db", isolation_level=None) as connection:
+        with pytest.raises(sqlite3.OperationalError):
+            await apply_migrations(connection, broken)
+        async with connection.execute("PRAGMA user_version") as cursor:
+            assert (await cursor.fetchone())[0] == 1
+        async with connection.execute("SELECT name FROM sqlite_master WHERE name = 'x'") as cursor:
+            assert await cursor.fetchone() is None

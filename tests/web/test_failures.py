@@ -1,0 +1,54 @@
+"""A database that fails mid-request: the 500 body, nothing partial stored, nothing leaked."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import pytest
+
+from tests.web.conftest import Tutor
+
+
+def _break_session_inserts(tutor: Tutor) -> None:
+    """A trigger makes the SECOND write of session creation fail, after the student row."""
+    connection = sqlite3.connect(tutor.db_path)
+    connection.execute(
+        "CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions "
+        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+    )
+    connection.commit()
+    connection.close()
+
+
+def test_failure_mid_request_returns_500_and_stores_nothing(
+    tutor: Tutor, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = tutor.create_session({"student_email": "kept@example.com"})
+    assert before.status_code == 201
+    _break_session_inserts(tutor)
+    with caplog.at_level(logging.ERROR):
+        response = tutor.create_session({"student_email": "new.student@example.com"})
+    assert response.status_code == 500
+    body = response.json()
+    assert body["error"] == "Failed to create session"
+    assert body["details"] == [
+        {"code": "SESSION_CREATION_FAILED", "message": "Could not create ChatKit session. Please try again."}
+    ]
+    assert body["request_id"] == response.headers["x-request-id"]
+    emails = {row["email"] for row in tutor.rows("SELECT email FROM students")}
+    assert emails == {"kept@example.com"}  # the new student's row was rolled back with it
+    assert len(tutor.rows("SELECT id FROM sessions")) == 1
+    logged = caplog.text
+    assert body["request_id"] in logged
+    assert "new.student@example.com" not in logged and "sk_chatkit_" not in logged
+
+
+def test_the_service_recovers_after_the_failure(tutor: Tutor) -> None:
+    _break_session_inserts(tutor)
+    assert tutor.create_session({}).status_code == 500
+    connection = sqlite3.connect(tutor.db_path)
+    connection.execute("DROP TRIGGER refuse_sessions")
+    connection.commit()
+    connection.close()
+    assert tutor.create_session({}).status_code == 201

@@ -1,0 +1,70 @@
+"""The sub-app works three ways: standalone (``tutorgpt serve``), in Starlette, in FastAPI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from tests.support.servers import cli_server, serve
+from tutorgpt_asgi import create_app
+
+CONTRACT_CURL_BODY = {
+    "page_path": "/docs/chapter-04/lesson-01-intro",
+    "current_chapter": "04-python",
+    "current_lesson": "01-intro",
+    "student_email": "jane@example.com",
+    "learning_level": "intermediate",
+}
+
+
+def _settings(tmp_path: Path) -> dict[str, str]:
+    return {
+        "database_url": f"sqlite:///{tmp_path / 'main.db'}",
+        "book_database_url": f"sqlite:///{tmp_path / 'book.db'}",
+    }
+
+
+def test_standalone_cli_answers_the_contract_curl_example(tmp_path: Path) -> None:
+    env = {f"TUTORGPT_{name.upper()}": value for name, value in _settings(tmp_path).items()}
+    with cli_server(["serve"], env) as base:
+        response = httpx.post(f"{base}/session", json=CONTRACT_CURL_BODY)
+    assert response.status_code == 201
+    assert set(response.json()) == {"client_secret", "session_id", "expires_at"}
+    assert (tmp_path / "main.db").exists()
+
+
+def test_mounted_in_starlette_with_the_composed_lifespan(tmp_path: Path) -> None:
+    tutor = create_app(**_settings(tmp_path))
+    host = Starlette(routes=[Mount("/api/chatkit", app=tutor)], lifespan=tutor.router.lifespan_context)
+    with serve(host) as base:
+        assert tutor.state.runtime.started  # the host ran our lifespan at start-up
+        response = httpx.post(f"{base}/api/chatkit/session", json=CONTRACT_CURL_BODY)
+        assert response.status_code == 201
+        assert httpx.get(f"{base}/api/chatkit/health").json() == {"status": "ok", "database": "ok"}
+    assert not tutor.state.runtime.started  # and shut it down cleanly
+
+
+def test_mounted_in_fastapi(tmp_path: Path) -> None:
+    tutor = create_app(**_settings(tmp_path))
+    host = FastAPI(lifespan=tutor.router.lifespan_context)
+    host.mount("/api/chatkit", tutor)
+    with serve(host) as base:
+        response = httpx.post(f"{base}/api/chatkit/session", json=CONTRACT_CURL_BODY)
+        invalid = httpx.post(f"{base}/api/chatkit/session", json={"learning_level": "guru"})
+    assert response.status_code == 201
+    assert invalid.status_code == 400
+    assert invalid.json()["details"][0]["code"] == "INVALID_LEARNING_LEVEL"
+
+
+def test_a_host_without_our_lifespan_still_works_lazily(tmp_path: Path) -> None:
+    tutor = create_app(**_settings(tmp_path))
+    host = Starlette(routes=[Mount("/api/chatkit", app=tutor)])
+    with serve(host) as base:
+        assert not tutor.state.runtime.started
+        responses = [httpx.post(f"{base}/api/chatkit/session", json={}) for _ in range(3)]
+    assert [r.status_code for r in responses] == [201, 201, 201]
+    assert tutor.state.runtime.started

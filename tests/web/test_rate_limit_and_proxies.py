@@ -1,0 +1,60 @@
+"""The per-IP limit: its window resets, and proxies are believed only when trusted."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from starlette.datastructures import Headers
+
+from tests.web.conftest import Tutor
+from tutorgpt_asgi.ratelimit import RateLimiter
+from tutorgpt_asgi.web.client_ip import client_ip, parse_networks
+
+
+def test_the_window_resets(make_tutor) -> None:
+    tutor: Tutor = make_tutor(rate_limit="2/second")
+    assert [tutor.create_session({}).status_code for _ in range(3)] == [201, 201, 429]
+    time.sleep(1.05)
+    assert tutor.create_session({}).status_code == 201
+
+
+def test_untrusted_peer_cannot_spoof_its_ip(make_tutor) -> None:
+    tutor: Tutor = make_tutor(rate_limit="2/minute")  # no trusted proxies
+    statuses = [
+        tutor.create_session({}, **{"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]  # every request counted against the real peer
+
+
+@pytest.mark.anyio
+async def test_retry_after_comes_from_the_window_state() -> None:
+    limiter = RateLimiter("2/minute")
+    assert (await limiter.hit("ip")).allowed
+    time.sleep(1.1)
+    assert (await limiter.hit("ip")).allowed
+    decision = await limiter.hit("ip")
+    assert not decision.allowed
+    assert 57 <= decision.retry_after <= 59  # the oldest hit leaves the window first
+
+
+def _scope(peer: str, **headers: str) -> dict:
+    raw = [(name.lower().replace("_", "-").encode(), value.encode()) for name, value in headers.items()]
+    return {"type": "http", "client": (peer, 1234), "headers": Headers(raw=raw).raw}
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "expected"),
+    [
+        ("10.0.0.5", {"X-Forwarded-For": "203.0.113.9"}, "203.0.113.9"),
+        ("10.0.0.5", {"X-Forwarded-For": "1.1.1.1, 203.0.113.9, 10.0.0.7"}, "203.0.113.9"),
+        ("10.0.0.5", {"X-Forwarded-For": "10.0.0.8, 10.0.0.7"}, "10.0.0.8"),
+        ("10.0.0.5", {"Forwarded": 'for=192.0.2.60;proto=http, for="[2001:db8::1]"'}, "2001:db8::1"),
+        ("10.0.0.5", {"Forwarded": "for=192.0.2.61:4711"}, "192.0.2.61"),
+        ("10.0.0.5", {}, "10.0.0.5"),
+        ("192.0.2.1", {"X-Forwarded-For": "203.0.113.9"}, "192.0.2.1"),
+    ],
+)
+def test_client_ip_behind_trusted_proxies(peer: str, headers: dict, expected: str) -> None:
+    assert client_ip(_scope(peer, **headers), parse_networks(["10.0.0.0/8"])) == expected
