@@ -3,5 +3,6 @@
 __version__ = "0.1.0"
 
 from tutorgpt_asgi.app import create_app  # noqa: E402  (after __version__, which app modules read)
+from tutorgpt_asgi.mount import TutorGPTMount, mount  # noqa: E402
 
-__all__ = ["__version__", "create_app"]
+__all__ = ["TutorGPTMount", "__version__", "create_app", "mount"]

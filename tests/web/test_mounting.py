@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from tests.support.servers import cli_server, serve
-from tutorgpt_asgi import create_app
+from tutorgpt_asgi import create_app, mount
 
 CONTRACT_CURL_BODY = {
     "page_path": "/docs/chapter-04/lesson-01-intro",
@@ -68,3 +68,23 @@ def test_a_host_without_our_lifespan_still_works_lazily(tmp_path: Path) -> None:
         responses = [httpx.post(f"{base}/api/chatkit/session", json={}) for _ in range(3)]
     assert [r.status_code for r in responses] == [201, 201, 201]
     assert tutor.state.runtime.started
+
+
+def test_tutorgpt_mount_serves_the_bare_path_without_a_redirect(tmp_path: Path) -> None:
+    tutor = create_app(**_settings(tmp_path))
+    host = FastAPI(lifespan=tutor.router.lifespan_context)
+    mount(host, "/api/chatkit", tutor)
+    with serve(host) as base:
+        secret = httpx.post(f"{base}/api/chatkit/session", json={}).json()["client_secret"]
+        for path in ("/api/chatkit", "/api/chatkit/"):
+            response = httpx.post(
+                base + path,
+                json={"type": "threads.list", "params": {}},
+                headers={"Authorization": f"Bearer {secret}"},
+            )
+            assert response.status_code == 200, (path, response.status_code)
+            assert response.json() == {"data": [], "has_more": False}
+        plain = Starlette(routes=[Mount("/api/chatkit", app=tutor)])
+    with serve(plain) as base:
+        redirected = httpx.post(f"{base}/api/chatkit", json={})
+    assert redirected.status_code == 307  # why TutorGPTMount exists

@@ -1,0 +1,249 @@
+"""Thread, item and feedback persistence on the main database.
+
+Items are stored as the exact JSON sent on the wire, so reading a thread back is a straight read
+with no re-encoding. Every query is scoped by the owning student: a thread of another student is
+indistinguishable from a missing one, and both cost the same single indexed lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import aiosqlite
+import msgspec
+
+from tutorgpt_asgi.chatkit.ids import utc_timestamp
+from tutorgpt_asgi.chatkit.types import FeedbackKind, Order, ThreadItem
+from tutorgpt_asgi.store.database import Database
+
+_item_encoder = msgspec.json.Encoder()
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRecord:
+    """A thread row; the wire ``Thread`` is built from it by the server."""
+
+    id: str
+    title: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item row: its position in the thread and its wire JSON."""
+
+    id: str
+    seq: int
+    type: str
+    json: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage(Generic[Row]):
+    """One page of a listing, with whether another page follows."""
+
+    rows: list[Row]
+    has_more: bool
+
+
+class CursorNotFound(LookupError):
+    """An ``after`` cursor names no element of the listing (a stale or foreign id)."""
+
+
+async def _append_item(connection: aiosqlite.Connection, student_id: str, item: ThreadItem) -> None:
+    cursor = await connection.execute(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM items WHERE thread_id = ?", (item.thread_id,)
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    await connection.execute(
+        "INSERT INTO items (id, thread_id, student_id, seq, type, created_at, json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            item.id,
+            item.thread_id,
+            student_id,
+            row[0],
+            item.__struct_config__.tag,
+            item.created_at,
+            _item_encoder.encode(item).decode(),
+        ),
+    )
+    await connection.execute(
+        "UPDATE threads SET updated_at = ? WHERE id = ?", (utc_timestamp(), item.thread_id)
+    )
+
+
+def _record(row: aiosqlite.Row) -> ThreadRecord:
+    return ThreadRecord(id=row["id"], title=row["title"], created_at=row["created_at"])
+
+
+def _item(row: aiosqlite.Row) -> StoredItem:
+    return StoredItem(id=row["id"], seq=row["seq"], type=row["type"], json=row["json"].encode())
+
+
+class ThreadStore:
+    """Reads and writes one student's threads; every method takes the owner's student id."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_thread(self, student_id: str, thread: ThreadRecord, first: ThreadItem) -> None:
+        """Create ``thread`` with its first user message in one transaction."""
+
+        async def insert(connection: aiosqlite.Connection) -> None:
+            await connection.execute(
+                "INSERT INTO threads (id, student_id, title, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (thread.id, student_id, thread.title, thread.created_at, thread.created_at),
+            )
+            await _append_item(connection, student_id, first)
+
+        await self.db.write(insert)
+
+    async def load_thread(self, student_id: str, thread_id: str) -> ThreadRecord | None:
+        """The thread if it exists and belongs to the student."""
+        row = await self.db.fetchone(
+            "SELECT id, title, created_at FROM threads WHERE id = ? AND student_id = ?",
+            (thread_id, student_id),
+        )
+        return None if row is None else _record(row)
+
+    async def set_title(self, student_id: str, thread_id: str, title: str | None) -> bool:
+        """Rename a thread; ``False`` if it is not the student's."""
+
+        async def update(connection: aiosqlite.Connection) -> bool:
+            cursor = await connection.execute(
+                "UPDATE threads SET title = ?, updated_at = ? WHERE id = ? AND student_id = ?",
+                (title, utc_timestamp(), thread_id, student_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self.db.write(update)
+
+    async def delete_thread(self, student_id: str, thread_id: str) -> bool:
+        """Delete a thread with its items and feedback; ``False`` if it is not the student's."""
+
+        async def delete(connection: aiosqlite.Connection) -> bool:
+            cursor = await connection.execute(
+                "DELETE FROM threads WHERE id = ? AND student_id = ?", (thread_id, student_id)
+            )
+            if cursor.rowcount != 1:
+                return False
+            await connection.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
+            await connection.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
+            return True
+
+        return await self.db.write(delete)
+
+    async def list_threads(
+        self, student_id: str, *, limit: int, order: Order, after: str | None
+    ) -> ListPage[ThreadRecord]:
+        """A page of the student's threads by creation time; ``after`` is a thread id."""
+        direction, compare = ("DESC", "<") if order == "desc" else ("ASC", ">")
+        where, params = "student_id = ?", [student_id]
+        if after is not None:
+            anchor = await self.load_thread(student_id, after)
+            if anchor is None:
+                raise CursorNotFound(after)
+            where += f" AND (created_at, id) {compare} (?, ?)"
+            params += [anchor.created_at, anchor.id]
+        rows = await self.db.fetchall(
+            f"SELECT id, title, created_at FROM threads WHERE {where}"
+            f" ORDER BY created_at {direction}, id {direction} LIMIT ?",
+            (*params, limit + 1),
+        )
+        return ListPage([_record(row) for row in rows[:limit]], len(rows) > limit)
+
+    async def list_items(
+        self, thread_id: str, *, limit: int, order: Order, after: str | None
+    ) -> ListPage[StoredItem]:
+        """A page of a thread's items by position; ``after`` is an item id of the thread.
+
+        The caller has already checked that the thread belongs to the student.
+        """
+        direction, compare = ("DESC", "<") if order == "desc" else ("ASC", ">")
+        where, params = "thread_id = ?", [thread_id]
+        if after is not None:
+            anchor = await self.db.fetchone(
+                "SELECT seq FROM items WHERE id = ? AND thread_id = ?", (after, thread_id)
+            )
+            if anchor is None:
+                raise CursorNotFound(after)
+            where += f" AND seq {compare} ?"
+            params.append(anchor["seq"])
+        rows = await self.db.fetchall(
+            f"SELECT id, seq, type, json FROM items WHERE {where} ORDER BY seq {direction} LIMIT ?",
+            (*params, limit + 1),
+        )
+        return ListPage([_item(row) for row in rows[:limit]], len(rows) > limit)
+
+    async def latest_items(self, thread_id: str, limit: int) -> list[StoredItem]:
+        """The thread's newest ``limit`` items, oldest first (reloading and model history)."""
+        rows = await self.db.fetchall(
+            "SELECT id, seq, type, json FROM items WHERE thread_id = ? ORDER BY seq DESC LIMIT ?",
+            (thread_id, limit),
+        )
+        return [_item(row) for row in reversed(rows)]
+
+    async def load_item(self, thread_id: str, item_id: str) -> StoredItem | None:
+        """One item of a thread (whose ownership the caller has checked)."""
+        row = await self.db.fetchone(
+            "SELECT id, seq, type, json FROM items WHERE id = ? AND thread_id = ?",
+            (item_id, thread_id),
+        )
+        return None if row is None else _item(row)
+
+    async def add_item(self, student_id: str, item: ThreadItem) -> None:
+        """Append an item at the end of its thread."""
+
+        async def insert(connection: aiosqlite.Connection) -> None:
+            await _append_item(connection, student_id, item)
+
+        await self.db.write(insert)
+
+    async def delete_items_after(self, thread_id: str, seq: int) -> None:
+        """Drop every item after position ``seq`` (retrying an answer replaces them)."""
+
+        async def delete(connection: aiosqlite.Connection) -> None:
+            await connection.execute(
+                "DELETE FROM items WHERE thread_id = ? AND seq > ?", (thread_id, seq)
+            )
+
+        await self.db.write(delete)
+
+    async def save_feedback(
+        self,
+        *,
+        student_id: str,
+        session_id: str,
+        thread_id: str,
+        item_ids: Sequence[str],
+        kind: FeedbackKind,
+    ) -> bool:
+        """Record (or change) the student's verdict on items; ``False`` if any item is unknown."""
+        unique_ids = list(dict.fromkeys(item_ids))
+
+        async def upsert(connection: aiosqlite.Connection) -> bool:
+            marks = ",".join("?" * len(unique_ids))
+            cursor = await connection.execute(
+                f"SELECT COUNT(*) FROM items WHERE thread_id = ? AND id IN ({marks})",
+                (thread_id, *unique_ids),
+            )
+            row = await cursor.fetchone()
+            if row is None or row[0] != len(unique_ids):
+                return False
+            now = utc_timestamp()
+            await connection.executemany(
+                "INSERT INTO feedback (item_id, student_id, thread_id, session_id, kind, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, student_id) DO UPDATE SET"
+                " kind = excluded.kind, session_id = excluded.session_id,"
+                " created_at = excluded.created_at",
+                [(item_id, student_id, thread_id, session_id, kind, now) for item_id in unique_ids],
+            )
+            return True
+
+        return await self.db.write(upsert)
