@@ -1,0 +1,1 @@
+"""Tests of the book index (tutorgpt_asgi.book)."""

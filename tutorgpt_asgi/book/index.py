@@ -1,0 +1,392 @@
+"""The book index: one SQLite file (FTS5, porter stemming, bm25) built from a book source.
+
+Why this shape:
+- **Atomic re-index.** All changes of one :meth:`BookIndex.index_path` run are written in a single
+  write transaction on a WAL database, so a concurrent search reads either the old snapshot or
+  the new one, never a mix.
+- **Incremental.** Each page keeps a fingerprint (a hash of everything indexed about it, including
+  the source's ``content_hash``); unchanged pages are not touched, changed ones are rewritten,
+  missing ones deleted.
+- **Non-blocking.** Parsing runs in a worker thread and SQLite calls go through aiosqlite, so the
+  server's event loop keeps serving while a book is indexed or searched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+
+from .chunking import MAX_WORDS, OVERLAP_WORDS, TARGET_WORDS, chunk_page
+from .docs_folder import read_docs_folder
+from .errors import BookError
+from .export import read_export
+from .model import Book, Page
+from .terms import TOKENIZE, Stemmer, common_threshold, common_words
+
+#: Bump when the stored layout or the chunking changes: the index is rebuilt from scratch.
+INDEX_FORMAT = 2
+#: bm25 column weights: page title, section headings, body text.
+BM25_WEIGHTS = (8.0, 4.0, 1.0)
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chapters (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, position REAL, permalink TEXT, lesson_ids TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pages (
+    doc_id TEXT PRIMARY KEY, permalink TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL,
+    chapter_id TEXT, lesson_id TEXT NOT NULL, role TEXT NOT NULL, position REAL,
+    source_path TEXT NOT NULL, content_hash TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    word_count INTEGER NOT NULL, section_count INTEGER NOT NULL, headings TEXT NOT NULL,
+    generation INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pages_scope ON pages (chapter_id, lesson_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, chapter_id TEXT,
+    lesson_id TEXT NOT NULL, anchor TEXT, heading_path TEXT NOT NULL, permalink TEXT NOT NULL,
+    title TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
+CREATE INDEX IF NOT EXISTS chunks_scope ON chunks (chapter_id, lesson_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (
+    title, headings, body, tokenize = '{TOKENIZE}'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab (chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS common_terms (term TEXT PRIMARY KEY, chunks INTEGER NOT NULL);
+"""
+_TABLES = ("meta", "chapters", "pages", "chunks", "chunks_vocab", "chunks_fts", "common_terms")
+#: How often a long-running server re-reads the common terms (another process may re-index).
+TERM_STATS_TTL = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSummary:
+    """What one indexing run did; ``pages``/``sections``/``words`` count the whole book."""
+
+    source: str
+    source_kind: str
+    pages: int
+    sections: int
+    chunks: int
+    words: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    seconds: float
+    warnings: tuple[str, ...] = ()
+
+
+def database_path(database_url: str) -> Path:
+    """``sqlite:///relative.db`` or ``sqlite:////absolute.db`` → a file path."""
+    prefix = "sqlite:///"
+    if not database_url.startswith(prefix) or len(database_url) == len(prefix):
+        raise BookError(
+            "book_database_url_invalid",
+            f"{database_url!r} is not supported; use sqlite:///path/to/tutorgpt-book.db",
+        )
+    raw = database_url[len(prefix) :].split("?", 1)[0]
+    if raw in (":memory:", ""):
+        raise BookError("book_database_url_invalid", "the book index needs a file, not :memory:")
+    path = Path(raw)
+    if not path.parent.is_dir():
+        raise BookError("book_database_url_invalid", f"folder {path.parent} does not exist")
+    return path
+
+
+def _fingerprint(page: Page) -> str:
+    payload = json.dumps(
+        [INDEX_FORMAT, TARGET_WORDS, MAX_WORDS, OVERLAP_WORDS, dataclasses.asdict(page)],
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class BookIndex:
+    """Owns the book database: a writer connection for indexing, a reader for searches."""
+
+    def __init__(
+        self, path: Path, reader: aiosqlite.Connection, writer: aiosqlite.Connection, site_url: str | None
+    ) -> None:
+        self.path = path
+        self.site_url = site_url
+        self._reader = reader
+        self._writer = writer
+        self._write_lock = anyio.Lock()
+        self._stemmer = Stemmer()
+        self._common: dict[str, int] = {}
+        self._common_loaded_at = -TERM_STATS_TTL
+
+    @classmethod
+    async def open(cls, database_url: str, *, site_url: str | None = None) -> BookIndex:
+        """Open (creating if needed) the index at ``database_url``."""
+        path = database_path(database_url)
+        writer = await aiosqlite.connect(path, isolation_level=None)
+        reader: aiosqlite.Connection | None = None
+        try:
+            await writer.execute("PRAGMA busy_timeout = 10000")
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            await _migrate(writer)
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            await reader.execute("PRAGMA busy_timeout = 10000")
+            await reader.execute("PRAGMA query_only = 1")
+        except BaseException as error:
+            await writer.close()
+            if reader is not None:
+                await reader.close()
+            if isinstance(error, sqlite3.DatabaseError):
+                raise BookError("book_database_unusable", f"{path}: {error}") from None
+            raise
+        return cls(path, reader, writer, site_url)
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+        self._stemmer.close()
+
+    async def __aenter__(self) -> BookIndex:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # Reads ---------------------------------------------------------------------------------
+
+    async def fetchall(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Run one read query on the reader connection (a consistent snapshot)."""
+        return [tuple(row) for row in await self._reader.execute_fetchall(sql, params)]
+
+    async def chapter_and_lesson_exist(
+        self, chapter_id: str | None, lesson_id: str | None = None
+    ) -> tuple[bool, bool]:
+        """Whether the index has the chapter, and the lesson (within that chapter when given).
+
+        One query for both, since each read is a hop to the reader thread.
+        """
+        chapter_sql = "EXISTS (SELECT 1 FROM pages WHERE chapter_id = :chapter_id)"
+        clauses, params = scope_filter(chapter_id, lesson_id)
+        lesson_sql = (
+            f"EXISTS (SELECT 1 FROM pages WHERE {' AND '.join(clauses)})" if lesson_id is not None else "0"
+        )
+        rows = await self.fetchall(
+            f"SELECT {chapter_sql}, {lesson_sql}", {"chapter_id": chapter_id, **params}
+        )
+        return bool(rows[0][0]), bool(rows[0][1])
+
+    async def common_words(self, words: list[str]) -> set[str]:
+        """The words that are common in the book (see :mod:`.terms`)."""
+        if time.monotonic() - self._common_loaded_at > TERM_STATS_TTL:
+            rows = await self.fetchall("SELECT term, chunks FROM common_terms")
+            self._common = {term: chunks for term, chunks in rows}
+            self._common_loaded_at = time.monotonic()
+        return common_words(words, self._stemmer, self._common)
+
+    async def page_count(self) -> int:
+        rows = await self.fetchall("SELECT count(*) FROM pages")
+        return int(rows[0][0])
+
+    # Writes --------------------------------------------------------------------------------
+
+    async def index_path(
+        self, path: str | os.PathLike[str], *, progress: Callable[[int, int], None] | None = None
+    ) -> IndexSummary:
+        """Index a ``book-index.json`` file or a Docusaurus docs folder (replacing the book)."""
+        started = time.perf_counter()
+        source = Path(path)
+        book = await anyio.to_thread.run_sync(_read_book, source, _threadsafe(progress))
+        async with self._write_lock:
+            counts = await self._write(book, str(source.resolve()))
+        self._common_loaded_at = -TERM_STATS_TTL  # re-read on the next search
+        return IndexSummary(
+            source=str(source),
+            source_kind=book.source_kind,
+            pages=len(book.pages),
+            sections=sum(len(page.sections) for page in book.pages),
+            words=sum(page.word_count for page in book.pages),
+            seconds=round(time.perf_counter() - started, 3),
+            warnings=book.warnings,
+            **counts,
+        )
+
+    async def _write(self, book: Book, source: str) -> dict[str, int]:
+        db = self._writer
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:  # another process holds the write lock
+            raise BookError(
+                "book_database_busy", f"{self.path}: {error}; is another indexer running?"
+            ) from None
+        try:
+            rows = await db.execute_fetchall("SELECT doc_id, fingerprint FROM pages")
+            existing: dict[str, str] = {doc_id: fingerprint for doc_id, fingerprint in rows}
+            wanted = {page.doc_id for page in book.pages}
+            changed = [page for page in book.pages if existing.get(page.doc_id) != _fingerprint(page)]
+            removed = [doc_id for doc_id in existing if doc_id not in wanted]
+            stale = [(doc_id,) for doc_id in removed]
+            stale += [(page.doc_id,) for page in changed if page.doc_id in existing]
+            await db.executemany(
+                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)", stale
+            )
+            await db.executemany("DELETE FROM chunks WHERE doc_id = ?", stale)
+            await db.executemany("DELETE FROM pages WHERE doc_id = ?", stale)
+            generation = await _scalar(db, "SELECT coalesce(max(generation), 0) + 1 FROM pages")
+            first_id = await _scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM chunks")
+            page_rows, chunk_rows, fts_rows = _rows(changed, generation, first_id)
+            await db.executemany(f"INSERT INTO pages VALUES ({', '.join('?' * 15)})", page_rows)
+            await db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 9)})", chunk_rows)
+            await db.executemany(
+                "INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)", fts_rows
+            )
+            await db.execute("DELETE FROM chapters")
+            await db.executemany(
+                "INSERT INTO chapters VALUES (?, ?, ?, ?, ?)",
+                [(c.id, c.title, c.position, c.permalink, json.dumps(c.lesson_ids)) for c in book.chapters],
+            )
+            meta = {
+                "source": source,
+                "source_kind": book.source_kind,
+                "site_url": book.site_url or "",
+                "base_url": book.base_url,
+                "title": book.title or "",
+                "indexed_at": str(time.time()),
+            }
+            await db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+            total_chunks = await _scalar(db, "SELECT count(*) FROM chunks")
+            if stale or changed:
+                await db.execute("DELETE FROM common_terms")
+                await db.execute(
+                    "INSERT INTO common_terms SELECT term, doc FROM chunks_vocab WHERE doc >= ?",
+                    (common_threshold(total_chunks),),
+                )
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        added = sum(1 for page in changed if page.doc_id not in existing)
+        return {
+            "chunks": total_chunks,
+            "added": added,
+            "updated": len(changed) - added,
+            "removed": len(removed),
+            "unchanged": len(book.pages) - len(changed),
+        }
+
+
+def scope_filter(chapter_id: str | None, lesson_id: str | None) -> tuple[list[str], dict[str, str]]:
+    """SQL conditions for a chapter and/or lesson (a lesson id is only unique in its chapter).
+
+    They name bare columns and named parameters, so they fit ``pages`` and ``chunks`` alike.
+    """
+    clauses: list[str] = []
+    params: dict[str, str] = {}
+    if chapter_id is not None:
+        clauses.append("chapter_id = :chapter_id")
+        params["chapter_id"] = chapter_id
+    if lesson_id is not None:
+        clauses.append("lesson_id = :lesson_id")
+        params["lesson_id"] = lesson_id
+    return clauses, params
+
+
+async def _scalar(db: aiosqlite.Connection, sql: str) -> int:
+    rows = list(await db.execute_fetchall(sql))
+    return int(rows[0][0])
+
+
+def _rows(
+    pages: list[Page], generation: int, first_id: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Rows for ``pages``, ``chunks`` and ``chunks_fts``; a page's chunks get consecutive ids."""
+    page_rows, chunk_rows, fts_rows = [], [], []
+    next_id = first_id
+    for page in pages:
+        page_rows.append(_page_row(page, generation))
+        for chunk in chunk_page(page):
+            path = json.dumps(chunk.heading_path, ensure_ascii=False)
+            chunk_rows.append(
+                (
+                    next_id,
+                    page.doc_id,
+                    chunk.ordinal,
+                    page.chapter_id,
+                    page.lesson_id,
+                    chunk.anchor,
+                    path,
+                    page.permalink,
+                    page.title,
+                )
+            )
+            fts_rows.append((next_id, page.title, " / ".join(chunk.heading_path[1:]), chunk.text))
+            next_id += 1
+    return page_rows, chunk_rows, fts_rows
+
+
+def _page_row(page: Page, generation: int) -> tuple[Any, ...]:
+    headings = json.dumps([dataclasses.asdict(h) for h in page.headings], ensure_ascii=False)
+    return (
+        page.doc_id,
+        page.permalink,
+        page.title,
+        page.description,
+        page.chapter_id,
+        page.lesson_id,
+        page.role,
+        page.position,
+        page.source_path,
+        page.content_hash,
+        _fingerprint(page),
+        page.word_count,
+        len(page.sections),
+        headings,
+        generation,
+    )
+
+
+async def _migrate(db: aiosqlite.Connection) -> None:
+    """Create the tables; a different INDEX_FORMAT drops them (the index is derived data)."""
+    rows = list(await db.execute_fetchall("PRAGMA user_version"))
+    version = int(rows[0][0])
+    if version not in (0, INDEX_FORMAT):
+        await db.execute("BEGIN IMMEDIATE")
+        for table in _TABLES:
+            await db.execute(f"DROP TABLE IF EXISTS {table}")
+        await db.execute("COMMIT")
+    await db.executescript(_SCHEMA)
+    await db.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
+
+
+def _read_book(source: Path, progress: Callable[[int, int], None] | None) -> Book:
+    if source.is_dir():
+        return read_docs_folder(source, progress=progress)
+    if source.is_file():
+        return read_export(source)
+    raise BookError("book_path_not_found", f"{source} is neither a book-index.json file nor a docs folder")
+
+
+def _threadsafe(progress: Callable[[int, int], None] | None) -> Callable[[int, int], None] | None:
+    """Run the caller's callback on the event loop thread, not in the parsing worker."""
+    if progress is None:
+        return None
+
+    def call(done: int, total: int) -> None:
+        anyio.from_thread.run_sync(progress, done, total)
+
+    return call

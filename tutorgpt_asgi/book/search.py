@@ -1,0 +1,213 @@
+"""``search_book_content``: the tool the tutor agent calls to find passages in the book.
+
+Scopes narrow the search to the reader's current lesson or chapter. When that id is unknown (no
+page context, or a page the index does not have) or the narrow scope has no hit, the search
+widens (lesson → chapter → book) and the result says so in ``note``, so the agent can tell the
+student it looked further. Any text is a safe query (see :mod:`.query`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+from .index import BM25_WEIGHTS, BookIndex, scope_filter
+from .query import QueryPlan, plan_query, terms
+
+SCOPES = ("current_lesson", "current_chapter", "entire_book")
+MAX_K = 50
+SNIPPET_TOKENS = 32
+#: Rows the rarer words pick for the full ranking when a query mixes rare and common words.
+CANDIDATES = 60
+_SCOPE_WORDS = {
+    "current_lesson": "the current lesson",
+    "current_chapter": "the current chapter",
+    "entire_book": "the entire book",
+}
+
+
+@dataclass(frozen=True)
+class ScopeContext:
+    """Where the student is, from the session's page context."""
+
+    current_chapter: str | None = None
+    current_lesson: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    heading_path: tuple[str, ...]
+    snippet: str
+    url: str
+    score: float
+    doc_id: str
+    chapter_id: str | None
+    lesson_id: str
+    permalink: str
+    anchor: str | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[SearchHit, ...]
+    requested_scope: str
+    searched_scope: str
+    note: str | None
+
+
+_RANK = f"bm25(chunks_fts, {', '.join(str(weight) for weight in BM25_WEIGHTS)})"
+#: Rank every match (small result sets, or no rare word to narrow with).
+_TOP_ALL = f"""top AS (
+    SELECT chunks_fts.rowid AS id, {_RANK} AS rank
+    FROM chunks_fts JOIN chunks AS c ON c.id = chunks_fts.rowid
+    WHERE chunks_fts MATCH :query {{range}} {{columns}}
+    ORDER BY rank LIMIT :limit
+)"""
+#: Pick candidates with the rarer words, then rank only those with the whole query. The
+#: second step walks the matches and keeps the candidates: probing FTS5 row by row instead
+#: would make bm25 recount its statistics for every row.
+_TOP_CANDIDATES = f"""cand AS (
+    SELECT chunks_fts.rowid AS id
+    FROM chunks_fts JOIN chunks AS c ON c.id = chunks_fts.rowid
+    WHERE chunks_fts MATCH :candidates {{range}} {{columns}}
+    ORDER BY {_RANK} LIMIT :candidate_limit
+), top AS (
+    SELECT cand.id AS id, {_RANK} AS rank
+    FROM chunks_fts CROSS JOIN cand ON cand.id = chunks_fts.rowid
+    WHERE chunks_fts MATCH :query {{range}}
+    ORDER BY rank LIMIT :limit
+)"""
+# Snippets are built last, for the few kept rows only (snippet() in the ranking query would
+# run for every match, before the sort). CROSS JOIN pins the join order: the planner would
+# otherwise scan every match of the query and look each one up in ``top``.
+_SELECT = f"""
+SELECT c.doc_id, c.chapter_id, c.lesson_id, c.anchor, c.heading_path, c.permalink, c.title,
+       snippet(chunks_fts, 2, '**', '**', '…', {SNIPPET_TOKENS}), substr(chunks_fts.body, 1, 400), top.rank
+FROM top CROSS JOIN chunks_fts ON chunks_fts.rowid = top.id CROSS JOIN chunks AS c ON c.id = top.id
+WHERE chunks_fts MATCH :query
+ORDER BY top.rank
+"""
+
+
+async def search_book_content(
+    index: BookIndex,
+    query: str,
+    scope: str = "entire_book",
+    context: ScopeContext | None = None,
+    k: int = 5,
+) -> SearchResult:
+    """The top ``k`` passages for ``query`` in ``scope``, widening the scope when needed."""
+    context = context or ScopeContext()
+    k = max(1, min(k if isinstance(k, int) else 5, MAX_K))
+    requested = scope
+    notes: list[str] = []
+    if scope not in SCOPES:
+        notes.append(f"Unknown scope {scope!r}; searched the entire book.")
+        scope = "entire_book"
+    words = terms(query if isinstance(query, str) else "")
+    plan = plan_query(words, await index.common_words(words) if words else ())
+    ladder = await _ladder(index, scope, context, notes)
+    if plan is None:
+        notes.append("The query has no searchable words.")
+        return SearchResult((), requested, ladder[0][0], " ".join(notes))
+    for position, (name, chapter_id, lesson_id) in enumerate(ladder):
+        hits = await _search(index, plan, chapter_id, lesson_id, k)
+        if hits or position == len(ladder) - 1:
+            if position > 0 and name != ladder[0][0]:
+                notes.append(
+                    f"No match in {_SCOPE_WORDS[ladder[0][0]]}; searched {_SCOPE_WORDS[name]} instead."
+                )
+            return SearchResult(tuple(hits), requested, name, " ".join(notes) or None)
+    raise AssertionError("the ladder always ends with the entire book")
+
+
+async def _ladder(
+    index: BookIndex, scope: str, context: ScopeContext, notes: list[str]
+) -> list[tuple[str, str | None, str | None]]:
+    """The scopes to try, narrowest first, each as (name, chapter filter, lesson filter)."""
+    ladder: list[tuple[str, str | None, str | None]] = []
+    chapter, lesson = context.current_chapter, context.current_lesson
+    chapter_known, lesson_known = False, False
+    if scope != "entire_book" and (chapter is not None or lesson is not None):
+        chapter_known, lesson_known = await index.chapter_and_lesson_exist(chapter, lesson)
+    if scope == "current_lesson":
+        if lesson_known:
+            ladder.append(("current_lesson", chapter, lesson))
+        else:
+            wider = "the current chapter" if chapter_known else "the entire book"
+            notes.append(f"The current lesson is not known ({lesson!r}); searched {wider} instead.")
+    if scope in ("current_lesson", "current_chapter"):
+        if chapter_known:
+            ladder.append(("current_chapter", chapter, None))
+        elif scope == "current_chapter":
+            notes.append(f"The current chapter is not known ({chapter!r}); searched the entire book instead.")
+    ladder.append(("entire_book", None, None))
+    return ladder
+
+
+async def _search(
+    index: BookIndex, plan: QueryPlan, chapter_id: str | None, lesson_id: str | None, k: int
+) -> list[SearchHit]:
+    clauses, params = scope_filter(chapter_id, lesson_id)
+    parts = {"range": "", "columns": ""}
+    if clauses:
+        # Chunks of a page are written together, so a scope is (nearly) a contiguous rowid
+        # range: FTS5 can then skip the rest of the book instead of ranking it and dropping it.
+        where = " AND ".join(clauses)
+        parts["range"] = (
+            f"AND chunks_fts.rowid BETWEEN (SELECT min(id) FROM chunks WHERE {where}) "
+            f"AND (SELECT max(id) FROM chunks WHERE {where})"
+        )
+        parts["columns"] = "".join(f"AND c.{clause} " for clause in clauses)
+    values: dict[str, Any] = {
+        "query": plan.expression,
+        "limit": k * 3,
+        "candidate_limit": max(CANDIDATES, k * 10),
+        **params,
+    }
+    for candidates in plan.candidates:
+        rows = await index.fetchall(
+            "WITH " + _TOP_CANDIDATES.format(**parts) + _SELECT, {**values, "candidates": candidates}
+        )
+        if len(rows) >= k:
+            break
+    else:  # no narrowing, or it found too little: rank every match
+        rows = await index.fetchall("WITH " + _TOP_ALL.format(**parts) + _SELECT, values)
+    hits: list[SearchHit] = []
+    seen: set[tuple[str, str | None]] = set()
+    for row in rows:
+        hit = _hit(index, row)
+        if (hit.doc_id, hit.anchor) in seen:
+            continue
+        seen.add((hit.doc_id, hit.anchor))
+        hits.append(hit)
+        if len(hits) == k:
+            break
+    return hits
+
+
+def _hit(index: BookIndex, row: tuple[Any, ...]) -> SearchHit:
+    doc_id, chapter_id, lesson_id, anchor, heading_path, permalink, title, snip, head, rank = row
+    target = f"{permalink}#{anchor}" if anchor else permalink
+    snippet = snip if "**" in (snip or "") else _lead(head)
+    return SearchHit(
+        title=title,
+        heading_path=tuple(json.loads(heading_path)),
+        snippet=snippet.strip(),
+        url=urljoin(index.site_url, target) if index.site_url else target,
+        score=round(-float(rank), 4),
+        doc_id=doc_id,
+        chapter_id=chapter_id,
+        lesson_id=lesson_id,
+        permalink=permalink,
+        anchor=anchor,
+    )
+
+
+def _lead(text: str | None) -> str:
+    """The start of a chunk, for hits that matched only in the title or headings."""
+    words = (text or "").split()
+    return " ".join(words[:SNIPPET_TOKENS]) + ("…" if len(words) > SNIPPET_TOKENS else "")
