@@ -30,6 +30,7 @@ from tutorgpt_asgi.web.errors import error_response
 from tutorgpt_asgi.web.health import health
 from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
 from tutorgpt_asgi.web.openapi import openapi_schema
+from tutorgpt_asgi.web.protocol import chatkit_endpoint
 from tutorgpt_asgi.web.session import create_session, end_session, list_sessions, refresh_session
 
 logger = logging.getLogger("tutorgpt_asgi")
@@ -84,6 +85,7 @@ def create_app(**overrides: Any) -> Starlette:
             await runtime.aclose()
 
     routes = [
+        Route("/", chatkit_endpoint, methods=["POST"]),
         Route("/session", create_session, methods=["POST"]),
         Route("/session", end_session, methods=["DELETE"]),
         Route("/session/refresh", refresh_session, methods=["POST"]),

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from tutorgpt_asgi import __version__
+from tutorgpt_asgi import __version__, demo
+from tutorgpt_asgi.book import cli as book_cli
 from tutorgpt_asgi.settings import SettingsError, load_settings
 
 
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=_serve)
+    book_cli.register(subparsers)
+    demo.register(subparsers)
     return parser
 
 

@@ -12,9 +12,13 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from tutorgpt_asgi.agent import ModelTutor, OfflineTutor, build_responder
+from tutorgpt_asgi.book.errors import BookError
+from tutorgpt_asgi.book.index import BookIndex
+from tutorgpt_asgi.chatkit.server import ChatKitServer
 from tutorgpt_asgi.ratelimit import RateLimiter
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
-from tutorgpt_asgi.settings import Settings, sqlite_path
+from tutorgpt_asgi.settings import Settings, SettingsError, sqlite_path
 from tutorgpt_asgi.store.database import Database
 from tutorgpt_asgi.web.client_ip import IPNetwork, parse_networks
 
@@ -42,22 +46,53 @@ class Runtime:
         self.message_limiter = RateLimiter(
             settings.message_rate_limit, settings.rate_limit_storage, namespace="tutorgpt:message:"
         )
+        # Opened by start(); handlers run only after it.
+        self.book: BookIndex
+        self.responder: ModelTutor | OfflineTutor
+        self.chatkit: ChatKitServer
         self.started = False
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        """Open the databases (migrating them) once; later calls return at once."""
+        """Open the databases (migrating them) and the book once; later calls return at once."""
         async with self._lock:
             if self.started:
                 return
+            settings = self.settings
             await self.db.open()
+            self.book = await BookIndex.open(settings.book_database_url, site_url=settings.site_url)
+            if settings.book:
+                await self._index_book(settings.book)
+            self.responder = build_responder(settings, self.book, self.sessions)
+            self.chatkit = ChatKitServer(self.db, self.responder, self.message_limiter)
             self.started = True
-            logger.info("TutorGPT started (database %s)", self.db.path)
+            logger.info(
+                "TutorGPT started (database %s, %s)", self.db.path,
+                f"model {settings.model_name}" if settings.model_configured else "offline tutor",
+            )
+
+    async def _index_book(self, path: str) -> None:
+        """Index the configured book; a bad path or file stops start-up, naming the setting."""
+        try:
+            summary = await self.book.index_path(path)
+        except BookError as error:
+            await self.book.close()
+            await self.db.close()
+            raise SettingsError(
+                f"Invalid setting book (TUTORGPT_BOOK): {error.code}: {error.message}"
+            ) from None
+        logger.info(
+            "Indexed %s: %d pages, %d sections (%d changed) in %.1f s",
+            path, summary.pages, summary.sections, summary.added + summary.updated + summary.removed,
+            summary.seconds,
+        )
 
     async def aclose(self) -> None:
         """Close everything :meth:`start` opened, in reverse order."""
         async with self._lock:
             if not self.started:
                 return
+            await self.responder.aclose()
+            await self.book.close()
             await self.db.close()
             self.started = False
