@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { buildPageContext, decodeContextHeader, encodeContextHeader, lookupPage } from '../client/context';
+
+const pageMap = {
+  '/docs/foundations/': { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview' },
+  '/docs/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop' },
+  '/ur/docs/پائتھون': { d: 'python', t: 'پائتھون', c: null, l: 'python' },
+};
+const chapters = { foundations: 'Foundations of AI agents' };
+
+const context = (pathname: string, highlight = null as Parameters<typeof buildPageContext>[0]['highlight']) =>
+  buildPageContext({ pageMap, chapters, pathname, href: `https://book.example${pathname}`, documentTitle: 'Doc title | Site', locale: 'en', highlight });
+
+describe('page context', () => {
+  it('looks the page up by pathname, tolerating trailing slashes and encoding', () => {
+    assert.equal(lookupPage(pageMap, '/docs/foundations')?.d, 'foundations/index');
+    assert.equal(lookupPage(pageMap, '/docs/foundations/agent-loop/')?.d, 'foundations/agent-loop');
+    assert.equal(lookupPage(pageMap, '/ur/docs/%D9%BE%D8%A7%D8%A6%D8%AA%DA%BE%D9%88%D9%86')?.d, 'python');
+    assert.equal(lookupPage(pageMap, '/docs/unknown'), null);
+  });
+
+  it('fills every PageContext field from the build-time map', () => {
+    assert.deepEqual(context('/docs/foundations/agent-loop', { text: 'perceive, decide, act', context: 'The three stages…', anchor: 'the-loop', truncated: false }), {
+      page_path: '/docs/foundations/agent-loop',
+      page_title: 'What an agent is',
+      page_url: 'https://book.example/docs/foundations/agent-loop',
+      doc_id: 'foundations/agent-loop',
+      current_chapter: 'foundations',
+      chapter_title: 'Foundations of AI agents',
+      current_lesson: 'agent-loop',
+      lesson_title: 'What an agent is',
+      highlighted_text: 'perceive, decide, act',
+      highlight_context: 'The three stages…',
+      highlight_anchor: 'the-loop',
+      locale: 'en',
+    });
+  });
+
+  it('never guesses ids for pages outside the map', () => {
+    const ctx = context('/blog/post');
+    assert.equal(ctx.page_title, 'Doc title | Site');
+    assert.equal(ctx.current_chapter, null);
+    assert.equal(ctx.current_lesson, null);
+    assert.equal(ctx.doc_id, null);
+  });
+
+  it('caps fields at the backend limits', () => {
+    const ctx = context('/docs/foundations/', { text: 'x'.repeat(1500), context: 'y'.repeat(3000), anchor: null, truncated: true });
+    assert.equal(ctx.highlighted_text!.length, 1000);
+    assert.equal(ctx.highlight_context!.length, 2000);
+  });
+});
+
+describe('X-TutorGPT-Context encoding', () => {
+  it('is unpadded base64url of UTF-8 JSON and round-trips', () => {
+    for (const length of [0, 1, 2, 3, 4, 5]) {
+      const value = { page_path: `/${'a'.repeat(length)}`, page_title: 'Ünïcödé — پائتھون 🚀 ?>~' };
+      const encoded = encodeContextHeader(value);
+      assert.match(encoded, /^[A-Za-z0-9_-]*$/, 'header-safe alphabet, no padding');
+      assert.deepEqual(decodeContextHeader(encoded), value);
+      assert.deepEqual(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')), value);
+    }
+  });
+
+  const python = path.resolve(__dirname, '..', '..', '..', '.venv', 'bin', 'python');
+  it('is accepted by the backend parser (tutorgpt_asgi.sessions.context)', { skip: !existsSync(python) && 'no Python venv' }, () => {
+    const ctx = context('/docs/foundations/agent-loop', { text: 'perceive → decide → act', context: null, anchor: 'the-loop', truncated: false });
+    const script =
+      'import sys, msgspec\n' +
+      'from tutorgpt_asgi.sessions.context import parse_context_header\n' +
+      'print(msgspec.json.encode(parse_context_header(sys.argv[1])).decode())';
+    const out = execFileSync(python, ['-c', script, encodeContextHeader(ctx)], { encoding: 'utf8', timeout: 20_000 });
+    const parsed = JSON.parse(out);
+    for (const [key, value] of Object.entries(ctx)) if (value !== null) assert.equal(parsed[key], value, key);
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderToStaticMarkup } from 'react-dom/server';
+import React from 'react';
+import { parseInline, parseMarkdown, safeHref } from '../client/markdown';
+import Markdown from '../theme/TutorGPT/Markdown';
+
+const html = (text: string) => renderToStaticMarkup(React.createElement(Markdown, { text }));
+
+describe('markdown', () => {
+  it('renders paragraphs, lists, code, emphasis and links', () => {
+    const out = html('Intro with **bold**, *em*, _em2_ and `code`.\n\n- one\n- [two](/docs/a#b)\n\n1. first\n2. second\n\n```python\nprint("<hi>")\n```\n\n> quoted');
+    assert.equal(
+      out,
+      '<p>Intro with <strong>bold</strong>, <em>em</em>, <em>em2</em> and <code>code</code>.</p>' +
+        '<ul><li>one</li><li><a href="/docs/a#b" rel="noopener noreferrer">two</a></li></ul>' +
+        '<ol><li>first</li><li>second</li></ol>' +
+        '<pre data-lang="python"><code>print(&quot;&lt;hi&gt;&quot;)</code></pre>' +
+        '<blockquote>quoted</blockquote>',
+    );
+  });
+
+  it('never lets HTML or script URLs through', () => {
+    const out = html('<img src=x onerror="alert(1)"> <script>alert(2)</script> [x](javascript:alert(3)) [y](JaVa\tScRiPt:alert(4)) [z](data:text/html,hi)');
+    assert.ok(!/<img|<script|href="javascript|href="data|href="java/i.test(out), out);
+    assert.ok(out.includes('&lt;img'), 'HTML is shown as text');
+  });
+
+  it('allows only http(s), mailto and relative links', () => {
+    assert.equal(safeHref('https://book.example/docs#a'), 'https://book.example/docs#a');
+    assert.equal(safeHref('mailto:a@b.c'), 'mailto:a@b.c');
+    assert.equal(safeHref('/docs/x'), '/docs/x');
+    assert.equal(safeHref('#anchor'), '#anchor');
+    assert.equal(safeHref('vbscript:x'), null);
+  });
+
+  it('parses half-streamed input without throwing', () => {
+    const partial = 'Some **bold and `cod\n\n```js\nconst a = 1;';
+    const blocks = parseMarkdown(partial);
+    assert.equal(blocks.at(-1)?.type, 'code');
+    assert.deepEqual(parseInline('**open'), [{ type: 'text', text: '**open' }]);
+  });
+
+  it('turns bare URLs into links', () => {
+    assert.deepEqual(parseInline('see https://book.example/docs/a#b.'), [
+      { type: 'text', text: 'see ' },
+      { type: 'link', href: 'https://book.example/docs/a#b', children: [{ type: 'text', text: 'https://book.example/docs/a#b' }] },
+      { type: 'text', text: '.' },
+    ]);
+  });
+});

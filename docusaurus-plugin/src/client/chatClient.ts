@@ -1,0 +1,64 @@
+/**
+ * The fallback panel's side of the ChatKit protocol: one POST endpoint, JSON envelopes
+ * `{type, params}`, SSE for the streaming operations and JSON for the rest.
+ */
+import { errorFromResponse } from './http';
+import { readEvents } from './sse';
+
+export interface UserMessageInput {
+  content: { type: 'input_text'; text: string }[];
+  attachments: string[];
+  quoted_text: string | null;
+  inference_options: Record<string, never>;
+}
+
+export function userInput(text: string, quote: string | null): UserMessageInput {
+  return { content: [{ type: 'input_text', text }], attachments: [], quoted_text: quote, inference_options: {} };
+}
+
+export function createThreadRequest(text: string, quote: string | null) {
+  return { type: 'threads.create', params: { input: userInput(text, quote) } };
+}
+
+export function addMessageRequest(threadId: string, text: string, quote: string | null) {
+  return { type: 'threads.add_user_message', params: { thread_id: threadId, input: userInput(text, quote) } };
+}
+
+export class ChatClient {
+  constructor(
+    private readonly url: string,
+    private readonly fetchFn: typeof fetch,
+  ) {}
+
+  private async post(body: unknown, accept: string, signal?: AbortSignal): Promise<Response> {
+    const response = await this.fetchFn(this.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: accept },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) throw await errorFromResponse(response);
+    return response;
+  }
+
+  /** Send a message (creating the thread when there is none) and yield the stream's events. */
+  async *send(threadId: string | null, text: string, quote: string | null, signal?: AbortSignal): AsyncGenerator<unknown> {
+    const body = threadId ? addMessageRequest(threadId, text, quote) : createThreadRequest(text, quote);
+    const response = await this.post(body, 'text/event-stream', signal);
+    if (!response.body) throw new Error('The chat server sent an empty response.');
+    const type = response.headers.get('content-type') ?? '';
+    if (type.includes('application/json')) {
+      // Some proxies turn stream errors into JSON: surface them as an error event.
+      const json = (await response.json()) as { error?: unknown };
+      yield { type: 'error', code: 'custom', message: typeof json.error === 'string' ? json.error : undefined, allow_retry: true };
+      return;
+    }
+    yield* readEvents(response.body, signal);
+  }
+
+  /** `threads.get_by_id`: the thread with its items, for rebuilding the panel after a reload. */
+  async getThread(threadId: string, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.post({ type: 'threads.get_by_id', params: { thread_id: threadId } }, 'application/json', signal);
+    return response.json();
+  }
+}

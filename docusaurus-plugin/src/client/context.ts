@@ -1,0 +1,131 @@
+/**
+ * The reader's page context: built from the build-time page map (looked up by pathname, never
+ * guessed from the URL) and sent base64url-encoded in a header on every ChatKit request.
+ */
+import type { PageMapEntry } from '../content/types';
+
+/** The snake_case context the backend validates (tutorgpt_asgi/sessions/context.py). */
+export interface PageContext {
+  page_path: string;
+  page_title: string | null;
+  page_url: string | null;
+  doc_id: string | null;
+  current_chapter: string | null;
+  chapter_title: string | null;
+  current_lesson: string | null;
+  lesson_title: string | null;
+  highlighted_text: string | null;
+  highlight_context: string | null;
+  highlight_anchor: string | null;
+  locale: string | null;
+}
+
+export interface Highlight {
+  text: string;
+  context: string | null;
+  anchor: string | null;
+  truncated: boolean;
+}
+
+/** The backend's per-field caps; trimming here keeps one long title from failing a request. */
+const CAPS: Record<keyof PageContext, number> = {
+  page_path: 2048,
+  page_title: 500,
+  page_url: 2048,
+  doc_id: 300,
+  current_chapter: 200,
+  chapter_title: 500,
+  current_lesson: 200,
+  lesson_title: 500,
+  highlighted_text: 1000,
+  highlight_context: 2000,
+  highlight_anchor: 300,
+  locale: 35,
+};
+
+function candidates(pathname: string): string[] {
+  let decoded = pathname;
+  try {
+    decoded = decodeURI(pathname);
+  } catch {
+    // keep the raw path
+  }
+  const out = new Set<string>();
+  for (const p of [pathname, decoded]) {
+    out.add(p);
+    out.add(p.endsWith('/') ? p.replace(/\/+$/, '') || '/' : `${p}/`);
+    if (p.endsWith('/index.html')) out.add(p.slice(0, -'index.html'.length));
+    if (p.endsWith('.html')) out.add(p.slice(0, -'.html'.length));
+  }
+  // Array.from, not spread: Docusaurus's loose Babel turns `[...set]` into `[set]`.
+  return Array.from(out);
+}
+
+export function lookupPage(pageMap: Record<string, PageMapEntry>, pathname: string): PageMapEntry | null {
+  for (const candidate of candidates(pathname)) {
+    const entry = pageMap[candidate];
+    if (entry) return entry;
+  }
+  return null;
+}
+
+export interface ContextInput {
+  pageMap: Record<string, PageMapEntry>;
+  chapters: Record<string, string>;
+  pathname: string;
+  href: string | null;
+  documentTitle: string | null;
+  locale: string | null;
+  highlight: Highlight | null;
+}
+
+function cap(field: keyof PageContext, value: string | null): string | null {
+  if (value === null) return null;
+  const max = CAPS[field];
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+export function buildPageContext(input: ContextInput): PageContext {
+  const entry = lookupPage(input.pageMap, input.pathname);
+  const context: PageContext = {
+    page_path: input.pathname.startsWith('/') ? input.pathname : `/${input.pathname}`,
+    page_title: entry?.t ?? input.documentTitle ?? null,
+    page_url: input.href,
+    doc_id: entry?.d ?? null,
+    current_chapter: entry?.c ?? null,
+    chapter_title: entry?.c ? input.chapters[entry.c] ?? null : null,
+    current_lesson: entry?.l ?? null,
+    lesson_title: entry?.t ?? null,
+    highlighted_text: input.highlight?.text ?? null,
+    highlight_context: input.highlight?.context ?? null,
+    highlight_anchor: input.highlight?.anchor ?? null,
+    locale: input.locale,
+  };
+  for (const key of Object.keys(context) as (keyof PageContext)[]) {
+    if (key !== 'page_path') context[key] = cap(key, context[key]);
+  }
+  context.page_path = cap('page_path', context.page_path)!;
+  return context;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** base64url (RFC 4648 §5) of the UTF-8 JSON, without padding: safe in any header value. */
+export function encodeContextHeader(context: object): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(context));
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function decodeContextHeader(value: string): unknown {
+  const base64 = value.replace(/-/g, '+').replace(/_/g, '/');
+  const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);
+  const binary = atob(padded);
+  const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
