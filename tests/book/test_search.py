@@ -210,3 +210,24 @@ async def test_example_book_golden_facts_cite_the_right_section_first(db_url: st
                 fact["anchor"],
             ), fact["question"]
             assert first.url == f"{fact['permalink']}#{fact['anchor']}"
+
+
+@pytest.mark.anyio
+async def test_snippets_never_carry_half_a_code_fence(tmp_path: Path, db_url: str) -> None:
+    docs = tmp_path / "code-docs"
+    docs.mkdir()
+    (docs / "async.md").write_text(
+        "# Async\n\n## Main\n\nStart the loop like this:\n\n```python\nimport asyncio\n\n"
+        "async def main():\n    await asyncio.sleep(1)\n\nasyncio.run(main())\n```\n\n"
+        "The event loop runs main until it returns.\n",
+        encoding="utf-8",
+    )
+    index = await BookIndex.open(db_url)
+    try:
+        await index.index_path(docs)
+        result = await search_book_content(index, "asyncio sleep main", k=1)
+    finally:
+        await index.close()
+    [hit] = result.hits
+    assert "**asyncio**" in hit.snippet
+    assert "```" not in hit.snippet and "\n" not in hit.snippet

@@ -9,6 +9,7 @@ student it looked further. Any text is a safe query (see :mod:`.query`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -192,7 +193,7 @@ async def _search(
 def _hit(index: BookIndex, row: tuple[Any, ...]) -> SearchHit:
     doc_id, chapter_id, lesson_id, anchor, heading_path, permalink, title, snip, head, rank = row
     target = f"{permalink}#{anchor}" if anchor else permalink
-    snippet = snip if "**" in (snip or "") else _lead(head)
+    snippet = _flatten(snip) if "**" in (snip or "") else _lead(head)
     return SearchHit(
         title=title,
         heading_path=tuple(json.loads(heading_path)),
@@ -205,6 +206,15 @@ def _hit(index: BookIndex, row: tuple[Any, ...]) -> SearchHit:
         permalink=permalink,
         anchor=anchor,
     )
+
+
+_FENCE = re.compile(r"`{3,}[\w+-]*")
+
+
+def _flatten(snippet: str) -> str:
+    """One line of prose: a 32-token window may cut a code fence in half, which would swallow
+    the rest of an answer that quotes it, and Markdown bold does not render inside code."""
+    return " ".join(_FENCE.sub(" ", snippet).split())
 
 
 def _lead(text: str | None) -> str:
