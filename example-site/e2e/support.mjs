@@ -1,0 +1,225 @@
+/**
+ * Shared set-up for the browser tests: the real demo server on a free loopback port, Debian's
+ * Chromium driven by playwright-core, and a few reader gestures (dragging over a sentence).
+ *
+ * Everything here is real: the built example site, the Python backend with its SQLite files in
+ * a temporary folder, and the offline tutor. Only the ChatKit CDN script is routed, because the
+ * machines have no internet: aborted for the fallback panel, or replaced by a recording stub.
+ */
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {mkdir, mkdtemp, rm} from 'node:fs/promises';
+import {createServer} from 'node:net';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {chromium} from 'playwright-core';
+
+export const SITE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = path.resolve(SITE_DIR, '..');
+export const ARTIFACTS_DIR = process.env.TUTORGPT_ARTIFACTS ?? path.join(REPO_ROOT, 'test-artifacts');
+export const CHATKIT_CDN_URL = 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js';
+
+/** Chromium flags for a headless, quiet browser that never reaches out to Google services. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Seconds the demo may take to index the book and bind its port on a busy 2-core machine. */
+const SERVER_START_TIMEOUT_MS = 45_000;
+
+/** The venv's Python (or TUTORGPT_PYTHON), which has tutorgpt_asgi installed. */
+export function pythonExecutable() {
+  if (process.env.TUTORGPT_PYTHON) return process.env.TUTORGPT_PYTHON;
+  const venvPython = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+  return existsSync(venvPython) ? venvPython : 'python3';
+}
+
+/** A port the OS says is free right now (the demo binds it a moment later). */
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Start `python -m tutorgpt_asgi.demo --no-build` on the built site with fresh SQLite files.
+ * The model variables are removed so the deterministic offline tutor answers.
+ * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
+ */
+export async function startDemo() {
+  const indexFile = path.join(SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
+  if (!existsSync(indexFile)) {
+    throw new Error(`${indexFile} is missing: build the site first (npm run build -w example-site)`);
+  }
+  const stateDir = await mkdtemp(path.join(tmpdir(), 'tutorgpt-e2e-'));
+  const port = await freePort();
+  const env = {...process.env};
+  for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TUTORGPT_MODEL', 'TUTORGPT_OPENAI_API_KEY', 'TUTORGPT_OPENAI_BASE_URL']) {
+    delete env[name];
+  }
+  const child = spawn(
+    pythonExecutable(),
+    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', SITE_DIR, '--state-dir', stateDir],
+    {cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe']},
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  for (;;) {
+    let problem = null;
+    if (child.exitCode !== null) {
+      problem = `the demo exited with status ${child.exitCode}`;
+    } else if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      problem = `the demo did not answer within ${SERVER_START_TIMEOUT_MS} ms`;
+    }
+    if (problem) {
+      await rm(stateDir, {recursive: true, force: true});
+      throw new Error(`${problem}:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/docs/intro/`, {signal: AbortSignal.timeout(2000)});
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+
+  async function stop() {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(stateDir, {recursive: true, force: true});
+  }
+  return {baseUrl, stop, output: () => output};
+}
+
+/** Launch Debian's Chromium (or CHROMIUM_PATH) headless through playwright-core. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+}
+
+/** Make sure the screenshot folder exists and return the path for `name`. */
+export async function artifactPath(name) {
+  await mkdir(ARTIFACTS_DIR, {recursive: true});
+  return path.join(ARTIFACTS_DIR, name);
+}
+
+/** Collapse whitespace the way a reader sees text. */
+export const normalize = (text) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * Runs in the page: find `wanted` (whitespace-normalised) in one text node of the lesson's
+ * article and return the boxes of its first and last characters, optionally scrolling it into
+ * the middle of the viewport first. Self-contained because Playwright serialises it.
+ */
+function sentenceBoxes({wanted, scroll}) {
+  const article = document.querySelector('article .markdown') ?? document.querySelector('article');
+  const words = wanted.split(' ');
+  const head = words.slice(0, 4).join(' ');
+  const tail = words.slice(-2).join(' ');
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const flat = node.data.replace(/\s/g, ' ');
+    const start = flat.indexOf(head);
+    const tailAt = start < 0 ? -1 : flat.indexOf(tail, start);
+    if (tailAt < 0) continue;
+    // Instant: Docusaurus sets smooth scrolling, and the plugin hides its button on scroll.
+    if (scroll) node.parentElement.scrollIntoView({block: 'center', behavior: 'instant'});
+    const boxOf = (offset) => {
+      const range = document.createRange();
+      range.setStart(node, offset);
+      range.setEnd(node, offset + 1);
+      const {x, y, width, height} = range.getClientRects()[0];
+      return {x, y, width, height};
+    };
+    return {first: boxOf(start), last: boxOf(tailAt + tail.length - 1)};
+  }
+  return null;
+}
+
+/**
+ * Select `sentence` inside the lesson's article the way a reader does: press the mouse on its
+ * first character, drag, and release on its last. Returns the browser's selected text.
+ * The sentence must sit in one text node (no inline markup inside it).
+ */
+export async function dragSelect(page, sentence) {
+  const wanted = normalize(sentence);
+  if ((await page.evaluate(sentenceBoxes, {wanted, scroll: true})) === null) {
+    throw new Error(`sentence not found in the article: ${sentence}`);
+  }
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const {first, last} = await page.evaluate(sentenceBoxes, {wanted, scroll: false});
+  await page.mouse.move(first.x + 1, first.y + first.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(last.x + last.width - 0.5, last.y + last.height / 2, {steps: 8});
+  await page.mouse.up();
+  return page.evaluate(() => window.getSelection().toString());
+}
+
+/**
+ * Record the tutor's HTTP traffic: every request to the backend with its headers, so a test
+ * can read the bearer secret and the context header the page sent.
+ */
+export function recordBackendRequests(page, baseUrl) {
+  const requests = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(`${baseUrl}/api/chatkit`)) {
+      requests.push({url: request.url(), method: request.method(), headers: request.headers(), body: request.postData()});
+    }
+  });
+  return requests;
+}
+
+/** Decode the plugin's `X-TutorGPT-Context` header (base64url JSON). */
+export function decodeContext(value) {
+  return JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+}
+
+/** The bearer secret of the newest backend request that carried one. */
+export function latestBearer(requests) {
+  for (let i = requests.length - 1; i >= 0; i--) {
+    const header = requests[i].headers.authorization;
+    if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length);
+  }
+  return null;
+}
+
+/** The backend's record of the reader's sessions (`GET /api/chatkit/sessions`). */
+export async function sessionsOf(baseUrl, secret) {
+  const response = await fetch(`${baseUrl}/api/chatkit/sessions`, {
+    headers: {authorization: `Bearer ${secret}`},
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!response.ok) throw new Error(`GET /api/chatkit/sessions answered ${response.status}`);
+  return response.json();
+}
