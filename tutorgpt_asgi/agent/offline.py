@@ -156,7 +156,9 @@ class OfflineTutor:
             yield TextDelta(piece)
         for hit in hits:
             section = " › ".join(hit.heading_path) or hit.title
-            for piece in _pieces(f"**{section}**: {hit.snippet.strip()}"):
+            # The snippet's ``**`` match markers help a model; in a quoted passage they are noise.
+            passage = hit.snippet.replace("**", "").strip()
+            for piece in _pieces(f"**{section}**: {passage}"):
                 yield TextDelta(piece)
             yield Citation(title=citation_title(hit), url=hit.url)
             yield TextDelta("\n\n")
