@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from tests.agent.conftest import (
-    JANE_LOCATION,
     SITE_URL,
     ModelServer,
     collect,

@@ -25,7 +25,9 @@ def conform(adapter: TypeAdapter[Any], payload: Any) -> Any:
     """Validate ``payload`` (parsed JSON) and check the SDK would serialise it identically."""
     model = adapter.validate_python(payload)
     dumped = adapter.dump_python(model, mode="json", exclude_none=True)
-    assert _same_times(dumped) == _same_times(payload), f"differs from the SDK's form:\n sent: {payload}\n sdk:  {dumped}"
+    assert _same_times(dumped) == _same_times(payload), (
+        f"differs from the SDK's form:\n sent: {payload}\n sdk:  {dumped}"
+    )
     return model
 
 

@@ -17,6 +17,7 @@ from tutorgpt_asgi.chatkit.errors import ProtocolError
 from tutorgpt_asgi.chatkit.responder import Citation, Notice, Progress, TextDelta
 from tutorgpt_asgi.chatkit.sse import encode_event
 from tutorgpt_asgi.chatkit.types import (
+    UNSUPPORTED_REQUEST_TYPES,
     ErrorEvent,
     InputTag,
     ItemDone,
@@ -24,7 +25,6 @@ from tutorgpt_asgi.chatkit.types import (
     StreamEvent,
     ThreadsAddUserMessage,
     ThreadsCreate,
-    UNSUPPORTED_REQUEST_TYPES,
 )
 
 

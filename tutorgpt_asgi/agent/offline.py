@@ -130,7 +130,7 @@ class OfflineTutor:
         for name in scopes:
             result = await search_book_content(self._book, query, name, scope, k=CANDIDATES)
             shares = await coverage(self._book, judged, result.hits)
-            relevant = [hit for hit, share in zip(result.hits, shares) if share >= COVERAGE_THRESHOLD]
+            relevant = [hit for hit, share in zip(result.hits, shares, strict=True) if share >= COVERAGE_THRESHOLD]
             top_share = max(shares, default=0.0)
             if relevant and top_share > best_share:
                 best, best_share = relevant, top_share

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from msgspec import UNSET
 
-from tutorgpt_asgi.chatkit.ids import new_id, utc_timestamp
 from tutorgpt_asgi.chatkit.responder import Citation, Notice, Progress, ResponderEvent, TextDelta
 from tutorgpt_asgi.chatkit.types import (
     Annotation,
@@ -26,6 +25,8 @@ from tutorgpt_asgi.chatkit.types import (
     UrlSource,
     progress_icon,
 )
+from tutorgpt_asgi.clock import stored, utc_now
+from tutorgpt_asgi.ids import new_id
 
 
 class AnswerBuilder:
@@ -85,7 +86,7 @@ class AnswerBuilder:
         if self.item is not None:
             return []
         self.item = AssistantMessageItem(
-            id=new_id("msg"), thread_id=self.thread_id, created_at=utc_timestamp()
+            id=new_id("msg"), thread_id=self.thread_id, created_at=stored(utc_now())
         )
         return [
             ItemAdded(item=self.item),

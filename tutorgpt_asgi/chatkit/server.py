@@ -28,7 +28,6 @@ from tutorgpt_asgi.chatkit.errors import (
     item_not_found,
     thread_not_found,
 )
-from tutorgpt_asgi.chatkit.ids import new_id, utc_timestamp
 from tutorgpt_asgi.chatkit.responder import (
     HistoryMessage,
     Responder,
@@ -63,6 +62,8 @@ from tutorgpt_asgi.chatkit.types import (
     UserMessageInput,
     UserMessageItem,
 )
+from tutorgpt_asgi.clock import stored, utc_now
+from tutorgpt_asgi.ids import new_id
 from tutorgpt_asgi.ratelimit import RateLimiter
 from tutorgpt_asgi.sessions.service import AuthenticatedSession
 from tutorgpt_asgi.store.database import Database
@@ -173,7 +174,7 @@ class ChatKitServer:
         refused = await self._rate_limited(session)
         if refused is not None:
             return refused
-        thread = ThreadRecord(id=new_id("thr"), title=None, created_at=utc_timestamp())
+        thread = ThreadRecord(id=new_id("thr"), title=None, created_at=stored(utc_now()))
         user_item = _user_item(thread.id, user_input)
         await self.store.create_thread(session.student_id, thread, user_item)
         prelude: list[StreamEvent] = [
@@ -421,7 +422,7 @@ def _user_item(thread_id: str, user_input: UserMessageInput) -> UserMessageItem:
     item = UserMessageItem(
         id=new_id("msg"),
         thread_id=thread_id,
-        created_at=utc_timestamp(),
+        created_at=stored(utc_now()),
         content=user_input.content,
         inference_options=user_input.inference_options,
     )

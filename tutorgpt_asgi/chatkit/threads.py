@@ -14,8 +14,8 @@ from typing import Generic, TypeVar
 import aiosqlite
 import msgspec
 
-from tutorgpt_asgi.chatkit.ids import utc_timestamp
 from tutorgpt_asgi.chatkit.types import FeedbackKind, Order, ThreadItem
+from tutorgpt_asgi.clock import stored, utc_now
 from tutorgpt_asgi.store.database import Database
 
 _item_encoder = msgspec.json.Encoder()
@@ -73,7 +73,7 @@ async def _append_item(connection: aiosqlite.Connection, student_id: str, item: 
         ),
     )
     await connection.execute(
-        "UPDATE threads SET updated_at = ? WHERE id = ?", (utc_timestamp(), item.thread_id)
+        "UPDATE threads SET updated_at = ? WHERE id = ?", (stored(utc_now()), item.thread_id)
     )
 
 
@@ -118,7 +118,7 @@ class ThreadStore:
         async def update(connection: aiosqlite.Connection) -> bool:
             cursor = await connection.execute(
                 "UPDATE threads SET title = ?, updated_at = ? WHERE id = ? AND student_id = ?",
-                (title, utc_timestamp(), thread_id, student_id),
+                (title, stored(utc_now()), thread_id, student_id),
             )
             return cursor.rowcount == 1
 
@@ -236,7 +236,7 @@ class ThreadStore:
             row = await cursor.fetchone()
             if row is None or row[0] != len(unique_ids):
                 return False
-            now = utc_timestamp()
+            now = stored(utc_now())
             await connection.executemany(
                 "INSERT INTO feedback (item_id, student_id, thread_id, session_id, kind, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, student_id) DO UPDATE SET"

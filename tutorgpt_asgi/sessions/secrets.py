@@ -1,16 +1,13 @@
-"""Client secrets, their hashes, and time-ordered ids.
+"""Client secrets and their hashes.
 
 A client secret carries 256 random bits and is stored only as its SHA-256, so a copy of the
-database grants no access. Ids start with the time in milliseconds so that SQLite appends new
-rows at the end of its B-tree (random text keys cost ~40% of insert throughput), followed by
-96 random bits so they cannot be guessed.
+database grants no access.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 
 SECRET_PREFIX = "sk_chatkit_"
 
@@ -24,7 +21,3 @@ def hash_secret(client_secret: str) -> bytes:
     """The only form in which a secret is ever stored or compared."""
     return hashlib.sha256(client_secret.encode("utf-8", "surrogatepass")).digest()
 
-
-def new_id(prefix: str) -> str:
-    """``prefix`` + 12 hex digits of milliseconds + 24 hex digits (96 bits) of randomness."""
-    return f"{prefix}{time.time_ns() // 1_000_000:012x}{secrets.token_hex(12)}"

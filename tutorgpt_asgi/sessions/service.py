@@ -14,9 +14,10 @@ import aiosqlite
 import msgspec
 
 from tutorgpt_asgi.clock import Clock, isoformat_z, parse_stored, stored, utc_now
+from tutorgpt_asgi.ids import new_id
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
 from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit
-from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret, new_id
+from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret
 from tutorgpt_asgi.store.database import Database
 
 DEFAULT_LEVEL = "beginner"
@@ -85,7 +86,7 @@ class SessionService:
         """Get or create the student (by normalised email), then open a session for them."""
         now = self.clock()
         secret = new_client_secret()
-        session_id = new_id("sess_")
+        session_id = new_id("sess")
         expires_at = now + min(self.policy.idle_ttl, self.policy.max_ttl)
         max_expires_at = now + self.policy.max_ttl
         context = request.context
@@ -226,7 +227,7 @@ async def _upsert_student(
 ) -> str:
     """The student's id: found by email (name and level updated when given), else a new one."""
     if request.student_email is None:
-        student_id = new_id("stu_")
+        student_id = new_id("stu")
         await connection.execute(
             """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
                VALUES (?, NULL, ?, ?, ?, ?)""",
@@ -242,7 +243,7 @@ async def _upsert_student(
                updated_at = excluded.updated_at
            RETURNING id""",
         (
-            new_id("stu_"), request.student_email, request.student_name,
+            new_id("stu"), request.student_email, request.student_name,
             request.learning_level or DEFAULT_LEVEL, now, now, request.learning_level,
         ),
     )

@@ -1,0 +1,73 @@
+"""Smoke runs of the benchmark harness: real servers, real wrk, one short run each.
+
+These prove the harness works (servers start, the Lua scripts send valid requests, results
+are parsed and written); they never assert on performance numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench import cases
+from bench.__main__ import main
+from bench.procs import Pinning, start_server
+from bench.wrk import parse_summary, run_wrk
+
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+
+
+@needs_wrk
+@pytest.mark.timeout(60)
+def test_session_script_gets_every_request_created(tmp_path: Path) -> None:
+    """Distinct X-Forwarded-For addresses keep a 10/minute limit from refusing anything."""
+    pinning = Pinning(server=None, load=None)
+    spec = cases.tutorgpt_server("smoke", tmp_path, 1, None)
+    server = start_server(spec.name, spec.module_args, env=spec.env, cores=None, pinning=pinning,
+                          log_dir=tmp_path, ready_path=spec.ready_path)
+    try:
+        result = run_wrk(server.base_url + "/session", "session.lua", ["new", "0", "1", "10"],
+                         duration=1, connections=4, threads=1, pinning=pinning)
+        assert server.peak_rss_mb() > 0
+    finally:
+        server.stop()
+    assert result.requests > 10  # far more than the 10/minute one address may make
+    assert result.errors == {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}
+
+
+@needs_wrk
+@pytest.mark.timeout(120)
+def test_one_quick_round_writes_the_results(tmp_path: Path) -> None:
+    """A 50-item thread is built through the protocol, then get_by_id alternates with bare."""
+    status = main(["--quick", "--cases", "thread", "--duration", "1", "--rounds", "1",
+                   "--output", str(tmp_path)])
+    assert status == 0
+    results = json.loads((tmp_path / "latest.json").read_text())
+    assert results["thread_items"] == 50
+    row = results["cases"]["get_by_id_50"]
+    assert len(row["runs"]) == 1 and row["errors"] == 0 and row["rps"] > 0
+    assert results["bare"]["rps"] > 0 and row["ratio"] is not None
+    assert "threads.get_by_id, 50-item thread" in (tmp_path / "latest.md").read_text()
+
+
+def test_summary_line_is_required() -> None:
+    with pytest.raises(RuntimeError, match="no summary line"):
+        parse_summary("Running 1s test @ http://127.0.0.1:1/\n")
+
+
+def test_unknown_case_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--cases", "session,nonsense"])
+    assert "unknown case(s) nonsense" in capsys.readouterr().err
+
+
+def test_missing_wrk_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["--quick", "--output", str(tmp_path)]) == 2
+    assert "apt-get install wrk" in capsys.readouterr().err
+    assert not (tmp_path / "latest.json").exists()
