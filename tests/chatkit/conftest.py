@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,7 @@ from starlette.applications import Starlette
 
 from tests.chatkit.conformance import parse_sse
 from tests.chatkit.scripted import ScriptedResponder
-from tests.support.servers import serve
-from tutorgpt_asgi import create_app
+from tests.support.tutor import ServedTutor, start_served
 from tutorgpt_asgi.chatkit.server import ChatKitServer
 
 
@@ -51,15 +50,12 @@ class Chat:
         return response.json()
 
 
-class Tutor:
+class Tutor(ServedTutor):
     """The served app, its scripted responder and its database file."""
 
     def __init__(self, app: Starlette, base_url: str, db_path: Path, responder: ScriptedResponder) -> None:
-        self.app = app
-        self.base_url = base_url
-        self.db_path = db_path
+        super().__init__(app, base_url, db_path)
         self.responder = responder
-        self.http = httpx.Client(base_url=base_url, timeout=10)
 
     def student(self, **body: Any) -> Chat:
         """A new session (a new anonymous student unless ``student_email`` repeats)."""
@@ -68,44 +64,20 @@ class Tutor:
         created = response.json()
         return Chat(self.http, created["client_secret"], created["session_id"])
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        connection = sqlite3.connect(self.db_path)
-        connection.row_factory = sqlite3.Row
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        connection = sqlite3.connect(self.db_path)
-        try:
-            connection.execute(sql, params)
-            connection.commit()
-        finally:
-            connection.close()
-
 
 @pytest.fixture
 def make_tutor(tmp_path: Path) -> Iterator[Callable[..., Tutor]]:
     """Serve TutorGPT over real HTTP with a scripted responder; settings as keywords."""
-    contexts: list[Any] = []
+    with ExitStack() as stack:
 
-    def start(responder: ScriptedResponder | None = None, **settings: Any) -> Tutor:
-        db_path = tmp_path / f"tutorgpt-{len(contexts)}.db"
-        settings.setdefault("database_url", f"sqlite:///{db_path}")
-        settings.setdefault("book_database_url", f"sqlite:///{tmp_path / f'book-{len(contexts)}.db'}")
-        app = create_app(**settings)
-        context = serve(app)
-        base_url = context.__enter__()
-        contexts.append(context)
-        runtime = app.state.runtime
-        responder = responder or ScriptedResponder()
-        runtime.chatkit = ChatKitServer(runtime.db, responder, runtime.message_limiter)
-        return Tutor(app, base_url, db_path, responder)
+        def start(responder: ScriptedResponder | None = None, **settings: Any) -> Tutor:
+            app, base_url, db_path = start_served(tmp_path, stack, **settings)
+            runtime = app.state.runtime
+            responder = responder or ScriptedResponder()
+            runtime.chatkit = ChatKitServer(runtime.db, responder, runtime.message_limiter)
+            return Tutor(app, base_url, db_path, responder)
 
-    yield start
-    for context in reversed(contexts):
-        context.__exit__(None, None, None)
+        yield start
 
 
 @pytest.fixture
