@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits import storage as sync_storage
 from limits import strategies as sync_strategies
-from limits.aio import storage as aio_storage
 from limits.aio import strategies as aio_strategies
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +35,16 @@ class RateLimiter:
     def __init__(self, limit: str, storage_uri: str = "memory://", *, namespace: str = "") -> None:
         self.item: RateLimitItem = parse(limit)
         self.namespace = namespace
-        if storage_uri.startswith("memory://"):
-            self._sync: sync_strategies.MovingWindowRateLimiter | None = (
-                sync_strategies.MovingWindowRateLimiter(sync_storage.storage_from_string(storage_uri))
-            )
-            self._aio: aio_strategies.MovingWindowRateLimiter | None = None
-        else:
-            uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
-            self._sync = None
-            self._aio = aio_strategies.MovingWindowRateLimiter(aio_storage.storage_from_string(uri))
+        self._sync: sync_strategies.MovingWindowRateLimiter | None = None
+        self._aio: aio_strategies.MovingWindowRateLimiter | None = None
+        try:
+            if storage_uri.startswith("memory://"):
+                self._sync = sync_strategies.MovingWindowRateLimiter(storage_from_string(storage_uri))
+            else:
+                uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
+                self._aio = aio_strategies.MovingWindowRateLimiter(storage_from_string(uri))
+        except ConfigurationError as error:
+            raise ValueError(f"unusable rate limit storage {storage_uri!r}: {error}") from None
 
     async def hit(self, key: str) -> RateDecision:
         """Count one request for ``key``; refuse it with a ``retry_after`` when over the limit."""

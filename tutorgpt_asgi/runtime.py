@@ -40,12 +40,17 @@ class Runtime:
                 refresh_grace=timedelta(seconds=settings.session_refresh_grace),
             ),
         )
-        self.session_limiter = RateLimiter(
-            settings.rate_limit, settings.rate_limit_storage, namespace="tutorgpt:session:"
-        )
-        self.message_limiter = RateLimiter(
-            settings.message_rate_limit, settings.rate_limit_storage, namespace="tutorgpt:message:"
-        )
+        try:
+            self.session_limiter = RateLimiter(
+                settings.rate_limit, settings.rate_limit_storage, namespace="tutorgpt:session:"
+            )
+            self.message_limiter = RateLimiter(
+                settings.message_rate_limit, settings.rate_limit_storage, namespace="tutorgpt:message:"
+            )
+        except ValueError as error:
+            raise SettingsError(
+                f"Invalid setting rate_limit_storage (TUTORGPT_RATE_LIMIT_STORAGE): {error}"
+            ) from None
         # Opened by start(); handlers run only after it.
         self.book: BookIndex
         self.responder: ModelTutor | OfflineTutor

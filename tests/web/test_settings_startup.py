@@ -55,3 +55,8 @@ def test_cli_exits_with_the_message_and_no_traceback() -> None:
     assert result.returncode == 2
     assert "session_max_ttl (TUTORGPT_SESSION_MAX_TTL)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_rate_limit_storage_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"rate_limit_storage \(TUTORGPT_RATE_LIMIT_STORAGE\)"):
+        create_app(rate_limit_storage="carrier-pigeon://coop")
