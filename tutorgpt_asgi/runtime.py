@@ -18,9 +18,8 @@ from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.server import ChatKitServer
 from tutorgpt_asgi.ratelimit import RateLimiter
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
-from tutorgpt_asgi.settings import Settings, SettingsError, sqlite_path
+from tutorgpt_asgi.settings import IPNetwork, Settings, SettingsError, parse_networks, sqlite_path
 from tutorgpt_asgi.store.database import Database
-from tutorgpt_asgi.web.client_ip import IPNetwork, parse_networks
 
 logger = logging.getLogger(__name__)
 

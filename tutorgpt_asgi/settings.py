@@ -25,6 +25,9 @@ SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENA
 LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 class SettingsError(ValueError):
     """A setting has an invalid value; the message names the setting and its variable."""
 
@@ -104,7 +107,7 @@ def _check(settings: Settings) -> None:
             ) from None
     for cidr in settings.trusted_proxies:
         try:
-            ipaddress.ip_network(cidr, strict=False)
+            parse_networks((cidr,))
         except ValueError:
             raise SettingsError(
                 f"Invalid setting {_variable_for('trusted_proxies')}: {cidr!r} is not an IP "
@@ -159,6 +162,11 @@ def load_settings(
         raise SettingsError(f"Invalid setting {_variable_for(name)}: {error}") from None
     _check(settings)
     return settings
+
+
+def parse_networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """``trusted_proxies`` as networks (``load_settings`` has already validated them)."""
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
 
 
 def sqlite_path(database_url: str) -> str:

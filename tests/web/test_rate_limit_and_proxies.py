@@ -9,7 +9,8 @@ from starlette.datastructures import Headers
 
 from tests.web.conftest import Tutor
 from tutorgpt_asgi.ratelimit import RateLimiter
-from tutorgpt_asgi.web.client_ip import client_ip, parse_networks
+from tutorgpt_asgi.settings import parse_networks
+from tutorgpt_asgi.web.client_ip import client_ip
 
 
 def test_the_window_resets(make_tutor) -> None:
@@ -57,4 +58,4 @@ def _scope(peer: str, **headers: str) -> dict:
     ],
 )
 def test_client_ip_behind_trusted_proxies(peer: str, headers: dict, expected: str) -> None:
-    assert client_ip(_scope(peer, **headers), parse_networks(["10.0.0.0/8"])) == expected
+    assert client_ip(_scope(peer, **headers), parse_networks(("10.0.0.0/8",))) == expected

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
 
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+from tutorgpt_asgi.settings import IPNetwork
 
 _FORWARDED_FOR = re.compile(r'for=(?:"?\[?)([^";,\]\s]+)', re.IGNORECASE)
-
-
-def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """Settings' CIDR strings as networks (validated at start-up)."""
-    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
 
 
 def _is_trusted(address: str, trusted: tuple[IPNetwork, ...]) -> bool:
