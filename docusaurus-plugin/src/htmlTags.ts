@@ -6,6 +6,14 @@
 import type { HtmlTagObject } from '@docusaurus/types';
 import type { PluginOptions } from './options';
 
+/**
+ * The script is async and often fails (offline, blocked CDN) before React mounts, when nobody is
+ * listening for its `error` event any more. This inline handler leaves a mark the client reads
+ * (surfaceChoice.ts, SCRIPT_FAILED_ATTRIBUTE) so it falls back at once instead of timing out.
+ * Under a CSP without 'unsafe-inline' the mark is missing and the client waits for the timeout.
+ */
+export const SCRIPT_ONERROR = "this.setAttribute('data-tutorgpt-failed','')";
+
 export function shouldLoadScript(options: PluginOptions, nodeEnv: string | undefined): boolean {
   if (options.ui.surface === 'fallback' || options.devFallback === 'always') return false;
   const { load } = options.chatkitScript;
@@ -19,6 +27,6 @@ export function chatkitHeadTags(options: PluginOptions, nodeEnv: string | undefi
   const src = options.chatkitScript.src;
   return [
     { tagName: 'link', attributes: { rel: 'preconnect', href: new URL(src).origin, crossorigin: 'anonymous' } },
-    { tagName: 'script', attributes: { src, async: true } },
+    { tagName: 'script', attributes: { src, async: true, onerror: SCRIPT_ONERROR } },
   ];
 }

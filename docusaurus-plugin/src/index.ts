@@ -29,6 +29,7 @@ export function clientConfig(options: PluginOptions, locale: string, nodeEnv: st
     domainKey: options.domainKey,
     scriptTimeoutMs: options.chatkitScript.timeoutMs,
     scriptLoaded: shouldLoadScript(options, nodeEnv),
+    scriptSrc: shouldLoadScript(options, nodeEnv) ? options.chatkitScript.src : null,
     surface: options.ui.surface,
     devFallback: options.devFallback,
     contextHeader: options.contextTransport.header,

@@ -58,6 +58,8 @@ describe('FallbackChat in a DOM', () => {
     await window.happyDOM.close();
   });
 
+  const navigations: string[] = [];
+
   async function mount() {
     const { createRoot } = await import('react-dom/client');
     const { default: FallbackChat } = await import('../theme/TutorGPT/FallbackChat');
@@ -69,7 +71,7 @@ describe('FallbackChat in a DOM', () => {
       return fetch(`${backend.origin}/api/chatkit`, { ...init, headers });
     };
     root = createRoot(container as unknown as Element);
-    root.render(React.createElement(FallbackChat, { config: CONFIG, fetch: fetchWithSecret, colorScheme: 'light', action: null, visible: true }));
+    root.render(React.createElement(FallbackChat, { config: CONFIG, fetch: fetchWithSecret, colorScheme: 'light', action: null, visible: true, onNavigate: (path: string) => navigations.push(path) }));
     await waitFor(() => container.querySelector('[data-tutorgpt="composer"]') !== null, 'the panel to render');
     return container;
   }
@@ -96,6 +98,17 @@ describe('FallbackChat in a DOM', () => {
     assert.equal(answer.querySelector('ul')!.querySelectorAll('li').length, 2);
     assert.equal(answer.querySelector('script'), null, 'no HTML from the model reaches the DOM');
     assert.deepEqual(qa('[data-tutorgpt="citation"]').map((a) => [a.getAttribute('href'), a.textContent]), [['/docs/a#the-loop', 'The loop']]);
+
+    // A citation goes through the router (no page load), so the panel and thread stay.
+    const citation = q('[data-tutorgpt="citation"]')!;
+    const followed = new window.MouseEvent('click', { bubbles: true, cancelable: true, button: 0 });
+    citation.dispatchEvent(followed as unknown as Event);
+    assert.deepEqual(navigations, ['/docs/a#the-loop']);
+    assert.equal(followed.defaultPrevented, true, 'the browser would have loaded the page');
+    const newTab = new window.MouseEvent('click', { bubbles: true, cancelable: true, button: 0, ctrlKey: true });
+    citation.dispatchEvent(newTab as unknown as Event);
+    assert.equal(newTab.defaultPrevented, false, 'ctrl+click is left to the browser');
+    assert.equal(navigations.length, 1);
     assert.ok(q('[data-tutorgpt="notice"]')?.textContent?.includes('the book'));
     assert.equal(q('[data-tutorgpt="error"]')?.textContent, 'Partial answer only.');
     assert.equal(window.localStorage.getItem('tutorgpt.thread'), '"thr_1"');

@@ -48,4 +48,34 @@ describe('markdown', () => {
       { type: 'text', text: '.' },
     ]);
   });
+
+  it('renders bold, italic and their combinations cleanly, leaving snake_case and stray markers alone', () => {
+    assert.equal(
+      html('**bold**, _italic_, ***both***, **_nested_**, _with **bold** inside_, snake_case_name, a__b__c, a * b'),
+      '<p><strong>bold</strong>, <em>italic</em>, <strong><em>both</em></strong>, <strong><em>nested</em></strong>, ' +
+        '<em>with <strong>bold</strong> inside</em>, snake_case_name, a__b__c, a * b</p>',
+    );
+    // The offline tutor's answer shape: an italic note line and bold section names.
+    assert.equal(
+      html('_I answer from the book only._\n\n**Chunking › Overlap**: chunk overlap is 15 percent.'),
+      '<p><em>I answer from the book only.</em></p><p><strong>Chunking › Overlap</strong>: chunk overlap is 15 percent.</p>',
+    );
+  });
+
+  it('renders links with titles, parentheses and angle brackets, and drops unsafe ones to their text', () => {
+    assert.equal(
+      html('[the loop](/docs/a#the-loop "The loop") [wiki](https://w.example/A_(b)) <https://y.example/p>.'),
+      '<p><a href="/docs/a#the-loop" rel="noopener noreferrer">the loop</a> ' +
+        '<a href="https://w.example/A_(b)" target="_blank" rel="noopener noreferrer">wiki</a> ' +
+        '<a href="https://y.example/p" target="_blank" rel="noopener noreferrer">https://y.example/p</a>.</p>',
+    );
+    assert.equal(html('[bad](javascript:alert(1)) done'), '<p>bad done</p>');
+  });
+
+  it('shows raw HTML, comments and entities as text, never as markup', () => {
+    const out = html('Raw <b>html</b> <a href="/x">a</a> <!-- c --> <iframe src="https://e.example"></iframe>\n\n> <em>q</em>\n\n- <img src=x>');
+    assert.ok(!/<(b|a href="\/x"|iframe|img|em)[ >]/.test(out), out);
+    assert.ok(out.includes('&lt;b&gt;html&lt;/b&gt;') && out.includes('&lt;iframe') && out.includes('&lt;img'), out);
+  });
 });
+

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { normalizePluginOptions } from '@docusaurus/utils-validation';
 import type { LoadContext, Plugin } from '@docusaurus/types';
 import pluginTutorGPT from '../index';
+import { SCRIPT_ONERROR } from '../htmlTags';
 import { validateOptions, type Options } from '../options';
 import type { TutorGlobalData } from '../content/types';
 import { loadDocs } from './helpers/docs';
@@ -41,6 +42,7 @@ describe('plugin lifecycle', () => {
     assert.equal(globalData.config.sessionEndpoint, '/tutor/session');
     assert.equal(globalData.config.contextHeader, 'X-TutorGPT-Context');
     assert.equal(globalData.config.locale, 'en');
+    assert.equal(globalData.config.scriptSrc, 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js', 'the client watches this script');
     assert.deepEqual(globalData.config.ui.starterPrompts, [{ label: 'Quiz me', prompt: 'Quiz me' }]);
     const written = JSON.parse(await readFile(generatedPath(context), 'utf8'));
     assert.equal(written.schema_version, 1);
@@ -96,10 +98,10 @@ describe('injectHtmlTags', () => {
     }
   };
 
-  it('adds a preconnect and an async CDN script by default', async () => {
+  it('adds a preconnect and an async CDN script (marking its failure) by default', async () => {
     assert.deepEqual(await tags({}), [
       { tagName: 'link', attributes: { rel: 'preconnect', href: 'https://cdn.platform.openai.com', crossorigin: 'anonymous' } },
-      { tagName: 'script', attributes: { src: 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js', async: true } },
+      { tagName: 'script', attributes: { src: 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js', async: true, onerror: SCRIPT_ONERROR } },
     ]);
   });
 

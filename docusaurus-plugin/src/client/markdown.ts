@@ -28,8 +28,24 @@ export function safeHref(raw: string): string | null {
   return url || null;
 }
 
-const INLINE =
-  /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)|\*\*(?=\S)([\s\S]*?\S)\*\*|__(?=\S)([\s\S]*?\S)__|\*(?=[^\s*])([^*]*?[^\s*])\*|(?<![\p{L}\p{N}_])_(?=[^\s_])([^_]*?[^\s_])_(?![\p{L}\p{N}_])|(https?:\/\/[^\s<>()]*[^\s<>().,;:!?'"])/gu;
+/** Letters, digits and `_` on both sides make `_` part of a word (snake_case), not emphasis. */
+const WORD = String.raw`[\p{L}\p{N}_]`;
+const INLINE = new RegExp(
+  [
+    '(?<ticks>`+)(?<code>[^`]|[^`][\\s\\S]*?[^`])\\k<ticks>(?!`)',
+    // [text](href "title"); the href may hold one level of balanced parentheses.
+    String.raw`\[(?<linkText>[^\]\n]+)\]\(\s*<?(?<href>(?:[^()\s<>]|\([^()\s<>]*\))+)>?(?:\s+"[^"]*")?\s*\)`,
+    String.raw`<(?<auto>https?:\/\/[^\s<>]+)>`,
+    String.raw`\*\*\*(?=\S)(?<strongEm>[\s\S]*?\S)\*\*\*`,
+    String.raw`(?<!${WORD})___(?=\S)(?<strongEm2>[\s\S]*?\S)___(?!${WORD})`,
+    String.raw`\*\*(?=\S)(?<strong>[\s\S]*?\S)\*\*`,
+    String.raw`(?<!${WORD})__(?=\S)(?<strong2>[\s\S]*?\S)__(?!${WORD})`,
+    String.raw`\*(?=[^\s*])(?<em>[^*]*?[^\s*])\*`,
+    String.raw`(?<!${WORD})_(?=[^\s_])(?<em2>[^_]*?[^\s_])_(?!${WORD})`,
+    String.raw`(?<bare>https?:\/\/[^\s<>()]*[^\s<>().,;:!?'"])`,
+  ].join('|'),
+  'gu',
+);
 
 export function parseInline(text: string): Inline[] {
   const out: Inline[] = [];
@@ -43,15 +59,22 @@ export function parseInline(text: string): Inline[] {
   for (const match of text.matchAll(INLINE)) {
     pushText(text.slice(last, match.index));
     last = match.index! + match[0].length;
-    const [, ticks, code, linkText, linkHref, strong1, strong2, em1, em2, bare] = match;
-    if (ticks) out.push({ type: 'code', text: code!.trim() || code! });
-    else if (linkText !== undefined) {
-      const href = safeHref(linkHref!);
-      if (href) out.push({ type: 'link', href, children: parseInline(linkText) });
-      else pushText(linkText);
-    } else if (strong1 !== undefined || strong2 !== undefined) out.push({ type: 'strong', children: parseInline(strong1 ?? strong2!) });
-    else if (em1 !== undefined || em2 !== undefined) out.push({ type: 'em', children: parseInline(em1 ?? em2!) });
-    else if (bare) out.push({ type: 'link', href: bare, children: [{ type: 'text', text: bare }] });
+    const g = match.groups!;
+    const strongEm = g.strongEm ?? g.strongEm2;
+    const strong = g.strong ?? g.strong2;
+    const em = g.em ?? g.em2;
+    if (g.ticks) out.push({ type: 'code', text: g.code!.trim() || g.code! });
+    else if (g.linkText !== undefined) {
+      const href = safeHref(g.href!);
+      if (href) out.push({ type: 'link', href, children: parseInline(g.linkText) });
+      else pushText(g.linkText);
+    } else if (strongEm !== undefined) out.push({ type: 'strong', children: [{ type: 'em', children: parseInline(strongEm) }] });
+    else if (strong !== undefined) out.push({ type: 'strong', children: parseInline(strong) });
+    else if (em !== undefined) out.push({ type: 'em', children: parseInline(em) });
+    else {
+      const url = g.auto ?? g.bare!;
+      out.push({ type: 'link', href: url, children: [{ type: 'text', text: url }] });
+    }
   }
   pushText(text.slice(last));
   return out;

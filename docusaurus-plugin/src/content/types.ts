@@ -47,6 +47,8 @@ export interface TutorClientConfig {
   domainKey: string;
   scriptTimeoutMs: number;
   scriptLoaded: boolean;
+  /** The injected ChatKit script's src (null when none is injected), to watch its error event. */
+  scriptSrc: string | null;
   surface: 'auto' | 'chatkit' | 'fallback';
   devFallback: 'auto' | 'always' | 'never';
   contextHeader: string;

@@ -3,9 +3,11 @@
  * (create thread, add message, SSE stream, reload by id). Used when the ChatKit CDN script is
  * blocked or absent (air-gapped sites, CI) or when a site asks for it.
  */
-import React, { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { ChatClient } from '../../client/chatClient';
 import { describeError, TutorHttpError } from '../../client/http';
+import { anchorOf, inAppPath } from '../../client/links';
+import { isNearEnd, scrollToEnd } from '../../client/scroll';
 import { readJson, writeJson } from '../../client/storage';
 import {
   applyEvent,
@@ -26,7 +28,7 @@ function errorBanner(message: string): Banner {
 
 const QUOTE_PREVIEW_CHARS = 280;
 
-export default function FallbackChat({ config, fetch, action, visible }: SurfaceProps): ReactNode {
+export default function FallbackChat({ config, fetch, action, visible, onNavigate }: SurfaceProps): ReactNode {
   const client = useMemo(() => new ChatClient(config.backendUrl, fetch), [config.backendUrl, fetch]);
   const [thread, setThread] = useState<ThreadState>(EMPTY_THREAD);
   const [draft, setDraft] = useState('');
@@ -71,13 +73,16 @@ export default function FallbackChat({ config, fetch, action, visible }: Surface
     }
   }, [thread.threadId]);
 
+  // Only the message list scrolls (the panel itself never does, see styles.ts), and only while
+  // the reader is at its end: someone scrolled up to reread is not pulled down by the stream.
+  const followEnd = useRef(true);
   useEffect(() => {
     const log = logRef.current;
-    if (log) log.scrollTop = log.scrollHeight;
-  }, [thread.messages, thread.status, thread.banners]);
+    if (log && visible && followEnd.current) scrollToEnd(log);
+  }, [thread.messages, thread.status, thread.banners, visible]);
 
   useEffect(() => {
-    if (visible) composerRef.current?.focus();
+    if (visible) composerRef.current?.focus({ preventScroll: true });
   }, [visible]);
 
   const send = useCallback(
@@ -86,6 +91,7 @@ export default function FallbackChat({ config, fetch, action, visible }: Surface
       if (!message || abortRef.current) return;
       const controller = new AbortController();
       abortRef.current = controller;
+      followEnd.current = true;
       setDraft('');
       setQuote(null);
       setThread((t) => ({
@@ -122,7 +128,7 @@ export default function FallbackChat({ config, fetch, action, visible }: Surface
     requestAnimationFrame(() => {
       const composer = composerRef.current;
       if (!composer) return;
-      composer.focus();
+      composer.focus({ preventScroll: true });
       composer.setSelectionRange(composer.value.length, composer.value.length);
     });
   }, [action, send]);
@@ -144,7 +150,17 @@ export default function FallbackChat({ config, fetch, action, visible }: Surface
     forgetThread.current = true;
     setThread(EMPTY_THREAD);
     setQuote(null);
-    composerRef.current?.focus();
+    followEnd.current = true;
+    composerRef.current?.focus({ preventScroll: true });
+  };
+
+  const onLogClick = (event: MouseEvent<HTMLDivElement>) => {
+    if (!onNavigate) return;
+    const anchor = anchorOf(event.target, event.currentTarget);
+    const path = anchor && inAppPath(anchor, event, window.location.origin);
+    if (!path) return;
+    event.preventDefault();
+    onNavigate(path);
   };
 
   const empty = thread.messages.length === 0 && !loading;
@@ -158,7 +174,19 @@ export default function FallbackChat({ config, fetch, action, visible }: Surface
           New chat
         </button>
       </div>
-      <div className="tutorgpt-log" ref={logRef} role="log" aria-live="polite" aria-busy={thread.streaming} tabIndex={0} aria-label="Conversation">
+      <div
+        className="tutorgpt-log"
+        ref={logRef}
+        role="log"
+        aria-live="polite"
+        aria-busy={thread.streaming}
+        tabIndex={0}
+        aria-label="Conversation"
+        onClick={onLogClick}
+        onScroll={(event) => {
+          followEnd.current = isNearEnd(event.currentTarget);
+        }}
+      >
         {loading && <p className="tutorgpt-muted">Loading the conversation…</p>}
         {empty && (
           <div className="tutorgpt-start">

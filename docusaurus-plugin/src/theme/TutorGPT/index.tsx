@@ -3,12 +3,14 @@
  * by Root (which never unmounts), so the panel and its thread survive SPA navigation.
  */
 import React, { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { useLocation } from '@docusaurus/router';
+import { useHistory, useLocation } from '@docusaurus/router';
 import { usePluginData } from '@docusaurus/useGlobalData';
 import type { TutorGlobalData } from '../../content/types';
 import { buildPageContext, type Highlight } from '../../client/context';
 import { describeError } from '../../client/http';
+import { isNarrowViewport } from '../../client/links';
 import { defaultPrompt, readSelection } from '../../client/selection';
+import { watchSelection } from '../../client/selectionWatcher';
 import { SessionManager, type SessionInfo, type Student } from '../../client/session';
 import { isEditable, matchesShortcut, parseShortcut } from '../../client/shortcut';
 import { readJson, STORAGE_KEYS, writeJson } from '../../client/storage';
@@ -23,6 +25,9 @@ import { chooseSurface, type SurfaceKind } from './surfaceChoice';
 const ChatKitSurface = lazy(() => import('./ChatKitSurface'));
 
 export const PLUGIN_NAME = 'docusaurus-plugin-tutorgpt';
+
+/** About half the "Ask TutorGPT" button's width, to centre it over the selection. */
+const ASK_BUTTON_HALF_WIDTH = 70;
 
 function useColorScheme(): 'light' | 'dark' {
   const read = () => (document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light');
@@ -53,6 +58,7 @@ export default function TutorGPT(): ReactNode {
 function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
   const { config } = data;
   const location = useLocation();
+  const history = useHistory();
   const colorScheme = useColorScheme();
   useStyles(config.ui.panelWidth);
 
@@ -153,6 +159,16 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
     launcherRef.current?.focus();
   }, []);
 
+  // A citation changes the page through the router, so the thread stays. On desktop the panel
+  // stays open beside the cited section; on a phone it would cover it, so it closes.
+  const followLink = useCallback(
+    (path: string) => {
+      history.push(path);
+      if (isNarrowViewport(window)) setOpen(false);
+    },
+    [history],
+  );
+
   const askAbout = useCallback(
     (selected: Highlight) => {
       setHighlight(selected);
@@ -168,39 +184,12 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
     [config.highlight.autoSend, openPanel],
   );
 
-  // Selection watcher: debounced, article-only (see client/selection.ts).
+  // Selection watcher: debounced, article-only, and checks a selection made before mounting.
   useEffect(() => {
     if (!config.highlight.enabled) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const check = () => {
-      const selection = document.getSelection();
-      const found = readSelection(selection, config.highlight);
-      if (!found || !selection) {
-        setPending(null);
-        return;
-      }
-      const rect = selection.getRangeAt(0).getBoundingClientRect();
-      setPending({ highlight: found, placement: { top: rect.top, left: rect.left + rect.width / 2 - 70, bottom: rect.bottom } });
-    };
-    const schedule = () => {
-      clearTimeout(timer);
-      timer = setTimeout(check, config.highlight.debounceMs);
-    };
-    const hide = () => setPending(null);
-    const onKeyUp = (event: globalThis.KeyboardEvent) => (event.key === 'Escape' ? hide() : schedule());
-    document.addEventListener('selectionchange', schedule);
-    document.addEventListener('pointerup', schedule);
-    document.addEventListener('keyup', onKeyUp);
-    window.addEventListener('scroll', hide, { passive: true });
-    window.addEventListener('resize', hide);
-    return () => {
-      clearTimeout(timer);
-      document.removeEventListener('selectionchange', schedule);
-      document.removeEventListener('pointerup', schedule);
-      document.removeEventListener('keyup', onKeyUp);
-      window.removeEventListener('scroll', hide);
-      window.removeEventListener('resize', hide);
-    };
+    return watchSelection(window, config.highlight, (found) =>
+      setPending(found && { highlight: found.highlight, placement: { ...found.placement, left: found.placement.left - ASK_BUTTON_HALF_WIDTH } }),
+    );
   }, [config.highlight]);
 
   // Keyboard shortcut (default mod+.): ask about the selection, or toggle the panel.
@@ -293,7 +282,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         </details>
         <div className="tutorgpt-body">
           {opened && !identityMissing && (
-            <Surface kind={surface} config={config} fetch={tutorFetch} colorScheme={colorScheme} action={action} visible={open} />
+            <Surface kind={surface} config={config} fetch={tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
           )}
         </div>
       </div>

@@ -7,10 +7,10 @@ export const STYLE_ELEMENT_ID = 'tutorgpt-styles';
 
 export function tutorCss(panelWidth: number): string {
   return `
-.tutorgpt-launcher{position:fixed;bottom:1.25rem;z-index:calc(var(--ifm-z-index-fixed,200) + 1);border:0;border-radius:999px;padding:.7rem 1.1rem;font:inherit;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-color-white,#fff);box-shadow:0 4px 14px rgba(0,0,0,.25)}
+.tutorgpt-launcher{position:fixed;bottom:1.25rem;z-index:calc(var(--ifm-z-index-fixed,200) + 1);border:0;border-radius:999px;padding:.7rem 1.1rem;font:inherit;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-font-color-base-inverse,#fff);box-shadow:0 4px 14px rgba(0,0,0,.25)}
 .tutorgpt-launcher--bottom-right{right:1.25rem}.tutorgpt-launcher--bottom-left{left:1.25rem}
 .tutorgpt-launcher:focus-visible,.tutorgpt-panel button:focus-visible,.tutorgpt-ask:focus-visible{outline:3px solid var(--ifm-color-primary-lightest,#6fd3a0);outline-offset:2px}
-.tutorgpt-panel{position:fixed;bottom:5rem;z-index:calc(var(--ifm-z-index-fixed,200) + 2);width:min(${panelWidth}px,calc(100vw - 2rem));height:min(640px,calc(100vh - 7rem));display:flex;flex-direction:column;background:var(--ifm-background-surface-color,#fff);color:var(--ifm-font-color-base,#1c1e21);border:1px solid var(--ifm-color-emphasis-300,#dadde1);border-radius:12px;box-shadow:0 10px 30px rgba(0,0,0,.25);overflow:hidden;font-size:.95rem}
+.tutorgpt-panel{position:fixed;bottom:5rem;z-index:calc(var(--ifm-z-index-fixed,200) + 2);width:min(${panelWidth}px,calc(100vw - 2rem));height:min(640px,calc(100vh - 7rem));display:flex;flex-direction:column;background:var(--ifm-background-surface-color,#fff);color:var(--ifm-font-color-base,#1c1e21);border:1px solid var(--ifm-color-emphasis-300,#dadde1);border-radius:12px;box-shadow:0 10px 30px rgba(0,0,0,.25);overflow:hidden;overflow:clip;font-size:.95rem}
 .tutorgpt-panel[hidden]{display:none}
 .tutorgpt-panel--bottom-right{right:1.25rem}.tutorgpt-panel--bottom-left{left:1.25rem}
 .tutorgpt-header{display:flex;align-items:center;gap:.5rem;padding:.6rem .8rem;border-bottom:1px solid var(--ifm-color-emphasis-200,#ebedf0)}
@@ -24,9 +24,9 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-message p{margin:0 0 .4rem}.tutorgpt-message p:last-child{margin-bottom:0}
 .tutorgpt-message pre{margin:.4rem 0;padding:.5rem;border-radius:6px;overflow-x:auto;font-size:.85em;background:var(--ifm-code-background,#f6f7f8)}
 .tutorgpt-message ul,.tutorgpt-message ol{margin:.2rem 0 .4rem;padding-left:1.2rem}
-.tutorgpt-message--user{align-self:flex-end;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-color-white,#fff)}
+.tutorgpt-message--user{align-self:flex-end;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-font-color-base-inverse,#fff)}
 .tutorgpt-message--assistant{align-self:flex-start;background:var(--ifm-color-emphasis-100,#f5f6f7)}
-.tutorgpt-message-quote{margin:0 0 .3rem;padding-left:.5rem;border-left:3px solid currentColor;opacity:.85;font-size:.85em}
+.tutorgpt-message-quote{margin:0 0 .35rem;padding:0 0 0 .55rem;background:none;box-shadow:none;color:inherit;font-size:.85em;font-style:italic;border-left:3px solid currentColor;border-left-color:color-mix(in srgb,currentColor 45%,transparent)}
 .tutorgpt-citations{margin-top:.4rem;font-size:.85em}.tutorgpt-citations ul{margin:.1rem 0 0;padding-left:1.1rem}
 .tutorgpt-status{margin:0;font-size:.85rem;font-style:italic;color:var(--ifm-color-emphasis-700,#606770)}
 .tutorgpt-banner{padding:.5rem .7rem;border-radius:8px;font-size:.9rem}
@@ -37,8 +37,8 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-composer{border-top:1px solid var(--ifm-color-emphasis-200,#ebedf0);padding:.5rem .8rem}
 .tutorgpt-composer-row{display:flex;gap:.5rem;align-items:flex-end}
 .tutorgpt-composer textarea{flex:1;resize:none;font:inherit;padding:.45rem .55rem;border-radius:8px;border:1px solid var(--ifm-color-emphasis-400,#ccd0d5);background:var(--ifm-background-color,#fff);color:inherit}
-.tutorgpt-send{border:0;border-radius:8px;padding:.5rem .9rem;font:inherit;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-color-white,#fff)}
-.tutorgpt-send:disabled{opacity:.5;cursor:not-allowed}
+.tutorgpt-send{border:0;border-radius:8px;padding:.5rem .9rem;font:inherit;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-font-color-base-inverse,#fff)}
+.tutorgpt-send:disabled{background:var(--ifm-color-emphasis-200,#ebedf0);color:var(--ifm-color-emphasis-700,#606770);cursor:not-allowed}
 .tutorgpt-quote{position:relative;margin-bottom:.4rem;padding:.4rem 2rem .4rem .6rem;border-radius:8px;background:var(--ifm-color-emphasis-100,#f5f6f7);font-size:.85rem}
 .tutorgpt-quote blockquote{margin:.2rem 0 0;padding:0;border:0;font-style:italic}
 .tutorgpt-quote-label{font-weight:600}
@@ -56,7 +56,7 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-start{color:var(--ifm-color-emphasis-800,#444950)}
 .tutorgpt-prompts{list-style:none;padding:0;margin:.4rem 0 0;display:flex;flex-wrap:wrap;gap:.4rem}
 .tutorgpt-prompts button{border:1px solid var(--ifm-color-emphasis-300,#dadde1);background:none;color:inherit;border-radius:999px;padding:.3rem .7rem;cursor:pointer;font:inherit;font-size:.85rem}
-.tutorgpt-ask{position:fixed;z-index:calc(var(--ifm-z-index-fixed,200) + 3);border:0;border-radius:8px;padding:.45rem .8rem;font:inherit;font-size:.9rem;font-weight:600;cursor:pointer;background:var(--ifm-color-primary-darker,#277148);color:var(--ifm-color-white,#fff);box-shadow:0 3px 10px rgba(0,0,0,.3)}
+.tutorgpt-ask{position:fixed;z-index:calc(var(--ifm-z-index-fixed,200) + 3);border:0;border-radius:8px;padding:.45rem .8rem;font:inherit;font-size:.9rem;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-font-color-base-inverse,#fff);box-shadow:0 3px 10px rgba(0,0,0,.3)}
 .tutorgpt-chatkit{display:block;width:100%;height:100%;flex:1;min-height:0}
 .tutorgpt-visually-hidden{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 @media (max-width:600px){

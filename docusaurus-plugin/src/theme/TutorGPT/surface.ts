@@ -21,6 +21,11 @@ export interface SurfaceProps {
   action: SurfaceAction | null;
   /** The panel is shown (surfaces focus their composer when it opens). */
   visible: boolean;
+  /**
+   * Follows a same-site link from the chat (a citation) through the site's router, so the page
+   * changes without a reload and the thread stays. Without it links load pages normally.
+   */
+  onNavigate?: (path: string) => void;
 }
 
 export const THREAD_STORAGE_KEY = STORAGE_KEYS.thread;
