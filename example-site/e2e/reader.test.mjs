@@ -156,6 +156,7 @@ test('a reader asks about a sentence, follows the citation, changes chapter and 
   assert.equal(new URL(page.url()).hash, hash);
   const anchor = decodeURIComponent(hash.slice(1));
   assert.equal(await page.locator(`article [id="${anchor}"]`).count(), 1, `no section #${anchor} in the lesson`);
+  assert.ok(await panel.isVisible(), 'following a citation on a desktop-width page closed the panel');
 
   // 5. The backend recorded the chapter and lesson for this session.
   const firstSession = await currentSession(requests);
