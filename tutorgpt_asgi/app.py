@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.settings import load_settings
-from tutorgpt_asgi.web.errors import error_response
+from tutorgpt_asgi.web.errors import error_response, request_id
 from tutorgpt_asgi.web.health import health
 from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
 from tutorgpt_asgi.web.openapi import openapi_schema
@@ -61,6 +61,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return error_response(request, 405, "Method not allowed", [detail], headers=exc.headers)
     detail = ErrorDetail("NOT_FOUND", f"No route for {request.url.path}")
     return error_response(request, exc.status_code, "Not found", [detail], headers=exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    """Any uncaught failure: the contract's error body and the request id, never a traceback.
+
+    Logged with the request id so an operator can find it; request bodies (which may hold an
+    email) and headers (which hold the bearer secret) are not logged.
+    """
+    logger.error("Unhandled error (request_id=%s)", request_id(request), exc_info=exc)
+    detail = ErrorDetail("INTERNAL_ERROR", "Something went wrong on our side. Please try again.")
+    return error_response(request, 500, "Internal server error", [detail])
 
 
 def _configure_logging(level: str) -> None:
@@ -100,7 +111,7 @@ def create_app(**overrides: Any) -> Starlette:
             Middleware(OriginMiddleware, allowed_origins=settings.allowed_origins),
             Middleware(LazyStartMiddleware, runtime=runtime),
         ],
-        exception_handlers={404: _http_error, 405: _http_error},
+        exception_handlers={404: _http_error, 405: _http_error, Exception: _unexpected_error},
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -52,3 +52,17 @@ def test_the_service_recovers_after_the_failure(tutor: Tutor) -> None:
     connection.commit()
     connection.close()
     assert tutor.create_session({}).status_code == 201
+
+
+def test_an_unexpected_failure_anywhere_gets_the_error_body(tutor: Tutor) -> None:
+    secret = tutor.create_session({}).json()["client_secret"]
+    tutor.execute("DROP TABLE visits")  # GET /sessions still works; the protocol's location write fails
+    response = tutor.http.post(
+        "/",
+        json={"type": "threads.list", "params": {}},
+        headers={"Authorization": f"Bearer {secret}", "X-TutorGPT-Context": "eyJwYWdlX3BhdGgiOiIveCJ9"},
+    )
+    assert response.status_code == 500
+    body = response.json()
+    assert body["details"][0]["code"] == "INTERNAL_ERROR"
+    assert body["request_id"] == response.headers["x-request-id"]

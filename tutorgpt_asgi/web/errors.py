@@ -53,4 +53,6 @@ def error_response(
     body.update(extra)
     body["timestamp"] = isoformat_z(utc_now())
     body["request_id"] = request_id(connection)
+    # Set here too: a 500 is rendered outside the request-id middleware.
+    headers = {**(headers or {}), REQUEST_ID_HEADER: body["request_id"]}
     return JSONResponse(body, status_code=status, headers=headers)
