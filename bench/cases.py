@@ -1,0 +1,135 @@
+"""What the suite measures: the servers it needs, the wrk cases, and their targets.
+
+Each wrk case names the server it drives, the Lua script, and how the script's arguments
+depend on the first request number (so that numbers, and with them e-mails and client
+addresses, never repeat on one server across runs). Targets come from issue 8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Groups of cases selectable with ``--cases``.
+GROUPS = ("session", "chat", "thread", "search", "streams", "ratelimit")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A bound on one summary metric: ``metric`` must be ``>=`` or ``<=`` ``bound``."""
+
+    metric: str
+    op: str
+    bound: float
+    text: str
+
+    def met(self, value: float | None) -> bool | None:
+        """Whether ``value`` meets the bound (``None`` when there is no value)."""
+        if value is None:
+            return None
+        return value >= self.bound if self.op == ">=" else value <= self.bound
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec:
+    """A server the cases need: ``python -m <module_args>``, its environment and its cores."""
+
+    name: str
+    module_args: tuple[str, ...]
+    env: dict[str, str]
+    cores: str | None
+    ready_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrkCase:
+    """A wrk-driven case, run in alternation with the bare endpoint."""
+
+    key: str
+    group: str
+    label: str
+    server: str
+    path: str
+    script: str
+    args: Callable[[int], list[str]]
+    targets: tuple[Target, ...] = field(default=())
+
+
+def tutorgpt_server(name: str, workdir: Path, workers: int, cores: str | None,
+                    **env: str) -> ServerSpec:
+    """``tutorgpt serve`` on its own SQLite files, trusting the load generator as a proxy."""
+    settings = {
+        "TUTORGPT_DATABASE_URL": f"sqlite:///{workdir / (name + '.db')}",
+        "TUTORGPT_BOOK_DATABASE_URL": f"sqlite:///{workdir / (name + '-book.db')}",
+        "TUTORGPT_TRUSTED_PROXIES": "127.0.0.1",
+        "TUTORGPT_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    return ServerSpec(name, ("tutorgpt_asgi.cli", "serve", "--host", "127.0.0.1",
+                             "--workers", str(workers)), settings, cores, "/health")
+
+
+def baseline_server(cores: str | None) -> ServerSpec:
+    """The bare Starlette endpoint on the same uvicorn settings as ``tutorgpt serve``."""
+    return ServerSpec(
+        "bare",
+        ("uvicorn", "bench.baseline:create_app", "--factory", "--host", "127.0.0.1",
+         "--no-access-log", "--log-level", "warning", "--no-server-header"),
+        {}, cores, "/",
+    )
+
+
+def model_server(name: str, cores: str | None, *, chunks: int, delay: float) -> ServerSpec:
+    """The scripted OpenAI-compatible server with send-time marks (``bench.model_server``)."""
+    return ServerSpec(name, ("bench.model_server", "--chunks", str(chunks), "--delay", str(delay)),
+                      {}, cores, "/bench/marks")
+
+
+SESSION_TARGETS = (
+    Target("ratio", ">=", 0.25, "≥ 0.25× bare"),
+    Target("p99_ms", "<=", 25.0, "p99 ≤ 25 ms"),
+)
+
+
+def _session_args(mode: str, threads: int, pool: int) -> Callable[[int], list[str]]:
+    def args(offset: int) -> list[str]:
+        return [mode, str(offset), str(threads), str(pool)]
+
+    return args
+
+
+def session_cases(threads: int, pool: int) -> list[WrkCase]:
+    """``POST /session`` for new and for existing students, on one and on two workers."""
+    cases = []
+    for workers in (1, 2):
+        for mode in ("new", "existing"):
+            who = "new student each time" if mode == "new" else f"existing students (pool {pool})"
+            cases.append(WrkCase(
+                key=f"session_{mode}_{workers}w",
+                group="session",
+                label=f"POST /session, {who}, {workers} worker{'s' if workers > 1 else ''}",
+                server=f"session-{workers}w",
+                path="/session",
+                script="session.lua",
+                args=_session_args(mode, threads, pool),
+                targets=SESSION_TARGETS if workers == 1 else (),
+            ))
+    return cases
+
+
+def protocol_case(key: str, group: str, label: str, secrets_file: Path, body_file: Path,
+                  threads: int, targets: tuple[Target, ...] = ()) -> WrkCase:
+    """A ChatKit protocol request with a constant body and rotating bearer secrets."""
+    return WrkCase(
+        key=key, group=group, label=label, server="chat", path="/", script="protocol.lua",
+        args=lambda offset: [str(secrets_file), str(body_file), str(offset), str(threads)],
+        targets=targets,
+    )
+
+
+CHAT_LATENCY_TARGET = Target("added_p95_ms", "<=", 5.0, "added p95 ≤ 5 ms")
+THREAD_TARGET = Target("ratio", ">=", 0.4, "≥ 0.4× bare")
+SEARCH_TARGET = Target("search_p99_ms", "<=", 5.0, "p99 ≤ 5 ms")
+STREAMS_RSS_TARGET = Target("peak_rss_mb", "<=", 300.0, "all complete, RSS ≤ 300 MB")
+LIMITER_TARGET = Target("1000 idle", "<=", 5.0, "≤ 5% of a core at 1 000 idle")

@@ -1,0 +1,445 @@
+"""The benchmark run: start the servers, prepare data, alternate the cases with the bare endpoint.
+
+The order inside a round is fixed (bare first, then every wrk case) and every round repeats
+it, so slow drifts of the shared machine hit the bare endpoint and the cases alike; a case's
+ratio is computed per round against that round's bare run, and the summary is the median.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import cases as case_defs
+from bench import protocol_client as pc
+from bench import ratelimit_cpu
+from bench.procs import BenchError, Pinning, Server, cpu_seconds, start_server
+from bench.wrk import WrkResult, run_wrk
+
+#: A chat answer long enough to stream in several pieces.
+QUESTION = "How does a for loop know when to stop?"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Sizes and durations of one run (``--quick`` shrinks them)."""
+
+    duration: float
+    rounds: int
+    groups: frozenset[str]
+    workdir: Path
+    pinning: Pinning
+    quick: bool
+    connections: int = 64
+    wrk_threads: int = 1
+    student_pool: int = 1000
+    chat_sessions: int = 500
+    thread_items: int = 50
+    latency_turns: int = 100
+    streams: int = 1000
+    search_pages: int = 2000
+    search_queries: int = 1000
+    limiter_seconds: float = 5.0
+
+
+@dataclass
+class RunLog:
+    """Progress lines on the console, with the elapsed time."""
+
+    started: float = field(default_factory=time.monotonic)
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {message}", flush=True)
+
+
+class Servers:
+    """The servers of one run, started on demand and all stopped at the end."""
+
+    def __init__(self, options: Options, log: RunLog) -> None:
+        self.options = options
+        self.log = log
+        self.running: dict[str, Server] = {}
+        self.next_number: dict[str, int] = {}
+
+    def start(self, spec: case_defs.ServerSpec) -> Server:
+        if spec.name not in self.running:
+            self.log(f"starting {spec.name} (cores {spec.cores or 'any'})")
+            self.running[spec.name] = start_server(
+                spec.name, spec.module_args, env=spec.env, cores=spec.cores,
+                pinning=self.options.pinning, log_dir=self.options.workdir,
+                ready_path=spec.ready_path,
+            )
+            self.next_number[spec.name] = 0
+        return self.running[spec.name]
+
+    def numbers(self, name: str, used: int) -> int:
+        """The first unused request number on ``name``; reserve ``used`` more after it."""
+        first = self.next_number[name]
+        self.next_number[name] = first + used
+        return first
+
+    def stop_all(self) -> None:
+        for server in reversed(list(self.running.values())):
+            server.stop()
+        self.running.clear()
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def _wrk_row(results: list[WrkResult], rss: float, cpu: list[float]) -> dict[str, Any]:
+    return {
+        "rps": _median([r.rps for r in results]),
+        "p50_ms": _median([r.p50_ms for r in results]),
+        "p99_ms": _median([r.p99_ms for r in results]),
+        "errors": sum(r.error_count for r in results),
+        "peak_rss_mb": round(rss, 1),
+        "server_cpu_pct": _median(cpu),
+        "runs": [{"rps": round(r.rps, 1), "p50_ms": r.p50_ms, "p99_ms": r.p99_ms,
+                  "errors": r.errors} for r in results],
+    }
+
+
+class Run:
+    """One benchmark run; :meth:`execute` returns the results dict that the report renders."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.log = RunLog()
+        self.servers = Servers(options, self.log)
+        self.results: dict[str, Any] = {"cases": {}, "notes": []}
+        pin = options.pinning
+        self.load_cores = pin.load
+        self.all_cores = f"{pin.server},{pin.load}" if pin.server and pin.load else None
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def note(self, text: str) -> None:
+        self.log(text)
+        self.results["notes"].append(text)
+
+    def wrk(self, case: case_defs.WrkCase | None, server: Server, path: str, script: str,
+            args: Callable[[int], list[str]], duration: float) -> tuple[WrkResult, float]:
+        """One wrk run; returns its result and the server's CPU use (% of one core)."""
+        reserve = 1_000_000  # request numbers one run may use (addresses wrap after 16 M)
+        offset = self.servers.numbers(server.name, reserve)
+        cpu_before, wall_before = cpu_seconds(server.process.pid), time.monotonic()
+        result = run_wrk(
+            server.base_url + path, script, args(offset), duration=duration,
+            connections=self.options.connections, threads=self.options.wrk_threads,
+            pinning=self.options.pinning,
+        )
+        cpu = 100 * (cpu_seconds(server.process.pid) - cpu_before) / (time.monotonic() - wall_before)
+        label = case.key if case else "bare"
+        self.log(f"  {label:<22} {result.rps:9.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+                 f"p99 {result.p99_ms:7.2f} ms  errors {result.error_count}  server CPU {cpu:4.0f}%")
+        return result, cpu
+
+    # --- preparation ---------------------------------------------------------------------
+
+    def _prepare_sessions(self) -> list[case_defs.WrkCase]:
+        opts = self.options
+        selected = case_defs.session_cases(opts.wrk_threads, opts.student_pool)
+        for workers in (1, 2):
+            cores = self.options.pinning.server if workers == 1 else self.all_cores
+            spec = case_defs.tutorgpt_server(f"session-{workers}w", opts.workdir, workers, cores)
+            server = self.servers.start(spec)
+            self.log(f"creating {opts.student_pool} existing students on {server.name}")
+            asyncio.run(self._create_sessions(server.base_url, opts.student_pool, prefix="student"))
+        return selected
+
+    async def _create_sessions(self, base_url: str, count: int, *, prefix: str,
+                               first: int = 0) -> list[str]:
+        async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
+            return await asyncio.wait_for(
+                pc.create_sessions(client, base_url, count, first=first, prefix=prefix), 300
+            )
+
+    def _chat_server(self) -> Server:
+        model = self.servers.start(case_defs.model_server("model", self.load_cores, chunks=8,
+                                                          delay=0.0))
+        spec = case_defs.tutorgpt_server(
+            "chat", self.options.workdir, 1, self.options.pinning.server,
+            TUTORGPT_MODEL="bench-model", OPENAI_BASE_URL=model.base_url + "/v1",
+            OPENAI_API_KEY="bench-key", TUTORGPT_MESSAGE_RATE_LIMIT="600/minute",
+        )
+        return self.servers.start(spec)
+
+    def _prepare_chat(self) -> list[case_defs.WrkCase]:
+        opts = self.options
+        server = self._chat_server()
+        self.log(f"creating {opts.chat_sessions} chat sessions")
+        secrets = asyncio.run(self._create_sessions(server.base_url, opts.chat_sessions,
+                                                    prefix="chat"))
+        secrets_file = opts.workdir / "chat-secrets.txt"
+        secrets_file.write_text("\n".join(secrets) + "\n")
+        body_file = opts.workdir / "threads-create.json"
+        body_file.write_bytes(pc.create_thread_body(QUESTION))
+        return [case_defs.protocol_case(
+            "chat_turn", "chat", "ChatKit turn (threads.create, streamed answer), 1 worker",
+            secrets_file, body_file, opts.wrk_threads,
+        )]
+
+    def _prepare_thread(self) -> list[case_defs.WrkCase]:
+        opts = self.options
+        server = self._chat_server()
+        secret, thread_id, items = asyncio.run(self._build_thread(server.base_url))
+        self.results["thread_items"] = items
+        if items < opts.thread_items:
+            self.note(f"threads.get_by_id returned {items} items for a {opts.thread_items}-item "
+                      "thread (the server pages the thread)")
+        secrets_file = opts.workdir / "thread-secret.txt"
+        secrets_file.write_text(secret + "\n")
+        body_file = opts.workdir / "get-by-id.json"
+        body_file.write_bytes(pc.get_thread_body(thread_id))
+        return [case_defs.protocol_case(
+            "get_by_id_50", "thread", f"threads.get_by_id, {opts.thread_items}-item thread, 1 worker",
+            secrets_file, body_file, opts.wrk_threads, (case_defs.THREAD_TARGET,),
+        )]
+
+    async def _build_thread(self, base_url: str) -> tuple[str, str, int]:
+        """A session and its thread of ``thread_items`` items; the secret, the id, items returned."""
+        async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
+            [secret] = await pc.create_sessions(client, base_url, 1, first=900_000, prefix="thread")
+            thread_id = await asyncio.wait_for(
+                pc.build_thread(client, base_url, secret, self.options.thread_items), 300
+            )
+            thread = await pc.post_json(client, base_url, secret, pc.get_thread_body(thread_id))
+        return secret, thread_id, len(thread.get("items", {}).get("data", []))
+
+    # --- the alternating wrk rounds ------------------------------------------------------
+
+    def _rounds(self, wrk_cases: list[case_defs.WrkCase]) -> None:
+        opts = self.options
+        if not wrk_cases:
+            return
+        bare = self.servers.start(case_defs.baseline_server(opts.pinning.server))
+        if not opts.quick:
+            self.log("warm-up (1 s each, not counted)")
+            self.wrk(None, bare, "/", "baseline.lua", lambda offset: [], 1)
+            for case in wrk_cases:
+                self.wrk(case, self.servers.running[case.server], case.path, case.script,
+                         case.args, 1)
+        bare_runs: list[WrkResult] = []
+        bare_cpu: list[float] = []
+        runs: dict[str, list[WrkResult]] = {case.key: [] for case in wrk_cases}
+        cpu: dict[str, list[float]] = {case.key: [] for case in wrk_cases}
+        ratios: dict[str, list[float]] = {case.key: [] for case in wrk_cases}
+        for number in range(opts.rounds):
+            self.log(f"round {number + 1}/{opts.rounds}")
+            base, base_cpu = self.wrk(None, bare, "/", "baseline.lua", lambda offset: [],
+                                      opts.duration)
+            bare_runs.append(base)
+            bare_cpu.append(base_cpu)
+            for case in wrk_cases:
+                result, used = self.wrk(case, self.servers.running[case.server], case.path,
+                                        case.script, case.args, opts.duration)
+                runs[case.key].append(result)
+                cpu[case.key].append(used)
+                if base.rps > 0:
+                    ratios[case.key].append(result.rps / base.rps)
+        self.results["bare"] = {"label": "bare Starlette, constant JSON (the ceiling)",
+                                **_wrk_row(bare_runs, bare.peak_rss_mb(), bare_cpu),
+                                "ratio": 1.0}
+        for case in wrk_cases:
+            server = self.servers.running[case.server]
+            row = _wrk_row(runs[case.key], server.peak_rss_mb(), cpu[case.key])
+            row["ratio"] = _median(ratios[case.key])
+            row["ratios"] = [round(value, 3) for value in ratios[case.key]]
+            self.results["cases"][case.key] = {
+                "label": case.label, "group": case.group, "kind": "wrk", **row,
+                "targets": [_judge(target, row) for target in case.targets],
+            }
+
+    # --- the client-driven and in-process cases --------------------------------------------
+
+    def _chat_latency(self) -> None:
+        opts = self.options
+        server = self._chat_server()
+        model = self.servers.running["model"]
+        self.log(f"chat latency: {opts.latency_turns} sequential turns")
+        secrets = asyncio.run(self._create_sessions(
+            server.base_url, max(1, opts.latency_turns // 100 + 1), prefix="latency", first=800_000
+        ))
+        timings = asyncio.run(self._sequential_turns(server.base_url, model.base_url, secrets))
+        row = _latency_row(timings)
+        row["targets"] = [_judge(case_defs.CHAT_LATENCY_TARGET, row)]
+        row["label"] = "ChatKit turn latency: model's first text chunk → our first text event"
+        self.results["chat_latency"] = row
+        self.log(f"  added latency p50 {row['added_p50_ms']} ms, p95 {row['added_p95_ms']} ms")
+
+    async def _sequential_turns(self, base_url: str, model_url: str,
+                                secrets: list[str]) -> list[tuple[pc.TurnTiming, dict[str, Any] | None]]:
+        timings = []
+        async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
+            await client.get(model_url + "/bench/marks")  # clear earlier marks
+            body = pc.create_thread_body(QUESTION)
+            for turn in range(self.options.latency_turns):
+                timing = await pc.stream_turn(client, base_url, secrets[turn // 100], body)
+                marks = (await client.get(model_url + "/bench/marks")).json()
+                timings.append((timing, _answer_mark(marks, timing)))
+        return timings
+
+    def _streams(self) -> None:
+        opts = self.options
+        model = self.servers.start(case_defs.model_server("model-slow", self.load_cores,
+                                                          chunks=20, delay=0.1))
+        spec = case_defs.tutorgpt_server(
+            "streams", opts.workdir, 1, opts.pinning.server, TUTORGPT_MODEL="bench-model",
+            OPENAI_BASE_URL=model.base_url + "/v1", OPENAI_API_KEY="bench-key",
+        )
+        server = self.servers.start(spec)
+        self.log(f"creating {opts.streams} sessions for the concurrent streams")
+        secrets = asyncio.run(self._create_sessions(server.base_url, opts.streams, prefix="stream",
+                                                    first=1_000_000))
+        self.log(f"{opts.streams} concurrent streams (model streams 20 chunks, 0.1 s apart)")
+        httpx.get(model.base_url + "/bench/marks", timeout=10)  # clear earlier marks
+        started, cpu_before = time.monotonic(), cpu_seconds(server.process.pid)
+        started_ns = time.monotonic_ns()
+        timings = asyncio.run(pc.concurrent_turns(server.base_url, secrets, QUESTION, timeout=180))
+        seconds = time.monotonic() - started
+        marks = httpx.get(model.base_url + "/bench/marks", timeout=10).json()
+        answers = [mark for mark in marks if mark["tools"]]
+        finished = sum(1 for t in timings if t.finished and t.error is None)
+        failures: dict[str, int] = {}
+        for timing in timings:
+            if not (timing.finished and timing.error is None):
+                reason = timing.error or "ended without a finished answer"
+                reason += "" if timing.first_byte_ns else " (no byte received)"
+                failures[reason] = failures.get(reason, 0) + 1
+        first_bytes = [t.first_byte_ns - t.started_ns for t in timings if t.first_byte_ns]
+        durations = [t.done_ns - t.started_ns for t in timings if t.done_ns and t.finished]
+        row: dict[str, Any] = {
+            "label": f"{opts.streams} concurrent SSE streams, 1 worker",
+            "streams": opts.streams, "completed": finished, "seconds": round(seconds, 2),
+            "peak_rss_mb": round(server.peak_rss_mb(), 1), "failures": failures,
+            "server_cpu_pct": round(100 * (cpu_seconds(server.process.pid) - cpu_before) / seconds),
+            "first_byte_p50_ms": _percentile_ms(first_bytes, 50),
+            "first_byte_p99_ms": _percentile_ms(first_bytes, 99),
+            "stream_p50_ms": _percentile_ms(durations, 50),
+            "stream_p99_ms": _percentile_ms(durations, 99),
+            # Where the time goes: when our server got to call the model, and the model's own time.
+            "model_called_p50_ms": _percentile_ms([m["received_ns"] - started_ns for m in answers], 50),
+            "model_called_p99_ms": _percentile_ms([m["received_ns"] - started_ns for m in answers], 99),
+            "model_stream_p50_ms": _percentile_ms([m["done_ns"] - m["received_ns"] for m in answers
+                                                   if m["done_ns"]], 50),
+        }
+        target = _judge(case_defs.STREAMS_RSS_TARGET, row)
+        target["met"] = bool(target["met"]) and finished == opts.streams
+        row["targets"] = [target]
+        self.results["streams"] = row
+        self.log(f"  {finished}/{opts.streams} complete in {seconds:.1f} s, "
+                 f"peak RSS {row['peak_rss_mb']} MB")
+
+    def _search(self) -> None:
+        if importlib.util.find_spec("bench.search_bench") is None:
+            self.note("search: not yet measurable (bench/search_bench.py is not there)")
+            return
+        from bench import search_bench  # written by the book-index engineer
+
+        opts = self.options
+        self.log(f"search: {opts.search_pages} pages, {opts.search_queries} queries")
+        row: dict[str, Any] = dict(search_bench.run(pages=opts.search_pages,
+                                                    queries=opts.search_queries))
+        row["targets"] = [_judge(case_defs.SEARCH_TARGET, row)]
+        row["label"] = f"search_book_content, {opts.search_pages}-page synthetic book (in-process)"
+        self.results["search"] = row
+
+    def _ratelimit(self) -> None:
+        self.log(f"rate limiter CPU with idle tracked clients ({self.options.limiter_seconds} s each)")
+        row: dict[str, Any] = dict(ratelimit_cpu.run(self.options.limiter_seconds))
+        row["targets"] = [_judge(case_defs.LIMITER_TARGET, row)]
+        row["label"] = (f"RateLimiter('10/minute', memory://), % of a core at "
+                        f"{ratelimit_cpu.HITS_PER_SECOND} hits/s")
+        self.results["ratelimit"] = row
+        self.log(f"  {row}")
+
+    # --- the whole run -------------------------------------------------------------------
+
+    def execute(self) -> dict[str, Any]:
+        opts = self.options
+        groups = opts.groups
+        if self.load_cores is not None:  # our own client and in-process cases stay off the server's core
+            os.sched_setaffinity(0, {int(core) for core in self.load_cores.split(",")})
+        try:
+            wrk_cases: list[case_defs.WrkCase] = []
+            if "session" in groups:
+                wrk_cases += self._prepare_sessions()
+            if "chat" in groups:
+                wrk_cases += self._prepare_chat()
+            if "thread" in groups:
+                wrk_cases += self._prepare_thread()
+            self._rounds(wrk_cases)
+            if "chat" in groups:
+                self._chat_latency()
+            if "streams" in groups:
+                self._streams()
+        finally:
+            self.servers.stop_all()
+        if "search" in groups:
+            self._search()
+        if "ratelimit" in groups:
+            self._ratelimit()
+        self.results["seconds"] = round(time.monotonic() - self.log.started, 1)
+        return self.results
+
+
+def _judge(target: case_defs.Target, row: dict[str, Any]) -> dict[str, Any]:
+    value = row.get(target.metric)
+    return {"text": target.text, "metric": target.metric, "value": value,
+            "met": target.met(value if isinstance(value, (int, float)) else None)}
+
+
+def _percentile_ms(values_ns: list[int], percentile: float) -> float | None:
+    if not values_ns:
+        return None
+    ordered = sorted(values_ns)
+    index = min(len(ordered) - 1, max(0, round(percentile / 100 * len(ordered)) - 1))
+    return round(ordered[index] / 1e6, 3)
+
+
+def _answer_mark(marks: list[dict[str, Any]], timing: pc.TurnTiming) -> dict[str, Any] | None:
+    """The model request that produced the answer: the earliest one offering tools, else any."""
+    inside = [mark for mark in marks if mark.get("first_content_ns")
+              and timing.started_ns <= mark["received_ns"] <= (timing.done_ns or 0)]
+    with_tools = [mark for mark in inside if mark.get("tools")]
+    chosen = with_tools or inside
+    return min(chosen, key=lambda mark: mark["received_ns"]) if chosen else None
+
+
+def _latency_row(timings: list[tuple[pc.TurnTiming, dict[str, Any] | None]]) -> dict[str, Any]:
+    added, first_byte, turn, model_own = [], [], [], []
+    failures = 0
+    for timing, mark in timings:
+        if not timing.finished or timing.error or timing.first_delta_ns is None or mark is None:
+            failures += 1
+            continue
+        added.append(timing.first_delta_ns - mark["first_content_ns"])
+        first_byte.append((timing.first_byte_ns or timing.done_ns or 0) - timing.started_ns)
+        turn.append((timing.done_ns or 0) - timing.started_ns)
+        model_own.append(mark["done_ns"] - mark["received_ns"])
+    return {
+        "turns": len(timings), "failures": failures,
+        "added_p50_ms": _percentile_ms(added, 50), "added_p95_ms": _percentile_ms(added, 95),
+        "added_max_ms": _percentile_ms(added, 100),
+        "first_sse_byte_p50_ms": _percentile_ms(first_byte, 50),
+        "turn_p50_ms": _percentile_ms(turn, 50), "turn_p95_ms": _percentile_ms(turn, 95),
+        "model_stream_p50_ms": _percentile_ms(model_own, 50),
+    }
+
+
+def run(options: Options) -> dict[str, Any]:
+    """Execute a run; raises :class:`BenchError` when it cannot."""
+    if not options.groups:
+        raise BenchError("no cases selected")
+    return Run(options).execute()
