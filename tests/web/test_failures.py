@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sqlite3
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,3 +68,16 @@ def test_an_unexpected_failure_anywhere_gets_the_error_body(tutor: Tutor) -> Non
     body = response.json()
     assert body["details"][0]["code"] == "INTERNAL_ERROR"
     assert body["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_client_that_hangs_up_mid_body_logs_no_traceback(
+    tutor: Tutor, caplog: pytest.LogCaptureFixture
+) -> None:
+    address = urlsplit(tutor.base_url)
+    with caplog.at_level(logging.ERROR), socket.create_connection((address.hostname, address.port)) as sock:
+        sock.sendall(
+            b"POST /session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n{\"student_name\": \"half"
+        )
+    assert tutor.create_session({}).status_code == 201  # and the server is fine afterwards
+    assert "Traceback" not in caplog.text and "Exception in ASGI application" not in caplog.text

@@ -6,7 +6,7 @@ body, so an oversized (or lying) client never makes the server buffer more than 
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from tutorgpt_asgi.sessions.context import ErrorDetail
@@ -14,7 +14,7 @@ from tutorgpt_asgi.web.errors import error_response
 
 
 class BodyRejected(Exception):
-    """The body is refused: too large (413) or not JSON (415); ``response()`` renders it."""
+    """The body is refused: too large (413), not JSON (415), or cut off (400); see ``response()``."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -23,7 +23,7 @@ class BodyRejected(Exception):
         self.message = message
 
     def response(self, request: Request) -> Response:
-        error = "Payload too large" if self.status == 413 else "Unsupported media type"
+        error = {413: "Payload too large", 415: "Unsupported media type"}.get(self.status, "Bad request")
         return error_response(request, self.status, error, [ErrorDetail(self.code, self.message)])
 
 
@@ -37,7 +37,8 @@ def _is_json(content_type: str) -> bool:
 async def read_json_body(request: Request, max_bytes: int, *, allow_empty: bool = False) -> bytes:
     """The raw body of a JSON request, at most ``max_bytes`` long.
 
-    Raises :class:`BodyRejected` (413 ``PAYLOAD_TOO_LARGE`` or 415 ``UNSUPPORTED_MEDIA_TYPE``).
+    Raises :class:`BodyRejected` (413 ``PAYLOAD_TOO_LARGE``, 415 ``UNSUPPORTED_MEDIA_TYPE``, or
+    400 ``CLIENT_DISCONNECTED`` when the client hangs up mid-body).
     An empty body without a content type is accepted when ``allow_empty`` is set.
     """
     content_type = request.headers.get("content-type")
@@ -48,11 +49,14 @@ async def read_json_body(request: Request, max_bytes: int, *, allow_empty: bool 
         raise BodyRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise BodyRejected(413, "PAYLOAD_TOO_LARGE", f"The body must be at most {max_bytes} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise BodyRejected(413, "PAYLOAD_TOO_LARGE", f"The body must be at most {max_bytes} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:  # nobody will read the answer; do not log it as a server error
+        raise BodyRejected(400, "CLIENT_DISCONNECTED", "The client went away mid-body") from None
     body = b"".join(chunks)
     if content_type is None and not (allow_empty and not body.strip()):
         raise BodyRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json")
