@@ -6,10 +6,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
-from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.store.database import MAX_BATCH, Database
 from tutorgpt_asgi.store.migrations import apply_migrations, available_migrations
 
 
@@ -18,8 +17,8 @@ async def test_a_failing_call_is_rolled_back_alone(tmp_path: Path) -> None:
     db = Database(str(tmp_path / "t.db"))
     await db.open()
     try:
-        async def insert(connection: aiosqlite.Connection, email: str) -> None:
-            await connection.execute(
+        def insert(connection: sqlite3.Connection, email: str) -> None:
+            connection.execute(
                 "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
                 "VALUES (?, ?, 'beginner', 'now', 'now')", (email, email))
             if email == "bad@example.com":
@@ -42,8 +41,8 @@ async def test_writes_are_durable_when_write_returns(tmp_path: Path) -> None:
     db = Database(str(path), synchronous="FULL")
     await db.open()
     try:
-        async def insert(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "INSERT INTO students (id, learning_level, created_at, updated_at) "
                 "VALUES ('x', 'beginner', 'now', 'now')")
         await db.write(insert)
@@ -57,11 +56,12 @@ async def test_writes_are_durable_when_write_returns(tmp_path: Path) -> None:
 async def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     first = available_migrations()[:1]
-    async with aiosqlite.connect(path, isolation_level=None) as connection:
-        assert await apply_migrations(connection, first) == 1
-        await connection.execute(
-            "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
-            "VALUES ('stu_old', 'old@example.com', 'advanced', 'then', 'then')")
+    connection = sqlite3.connect(path, isolation_level=None)
+    assert apply_migrations(connection, first) == 1
+    connection.execute(
+        "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
+        "VALUES ('stu_old', 'old@example.com', 'advanced', 'then', 'then')")
+    connection.close()
     db = Database(str(path))
     await db.open()
     try:
@@ -75,13 +75,32 @@ async def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) ->
         await db.close()
 
 
-@pytest.mark.anyio
-async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
     broken = [*available_migrations()[:1], (2, "0002_broken.sql", "CREATE TABLE x (a);\nNOT SQL;")]
-    async with aiosqlite.connect(tmp_path / "m.db", isolation_level=None) as connection:
-        with pytest.raises(sqlite3.OperationalError):
-            await apply_migrations(connection, broken)
-        async with connection.execute("PRAGMA user_version") as cursor:
-            assert (await cursor.fetchone())[0] == 1
-        async with connection.execute("SELECT name FROM sqlite_master WHERE name = 'x'") as cursor:
-            assert await cursor.fetchone() is None
+    connection = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        apply_migrations(connection, broken)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert connection.execute("SELECT name FROM sqlite_master WHERE name = 'x'").fetchone() is None
+    connection.close()
+
+
+@pytest.mark.anyio
+async def test_more_writes_than_one_batch_holds_all_complete(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "t.db"))
+    await db.open()
+    try:
+        def insert(connection: sqlite3.Connection, n: int) -> int:
+            connection.execute(
+                "INSERT INTO students (id, learning_level, created_at, updated_at) "
+                "VALUES (?, 'beginner', 'now', 'now')", (f"s{n}",))
+            return n
+
+        count = 3 * MAX_BATCH + 7
+        done = await asyncio.wait_for(
+            asyncio.gather(*(db.write(lambda c, n=n: insert(c, n)) for n in range(count))), timeout=30
+        )
+        assert done == list(range(count))
+        assert (await db.fetchone("SELECT COUNT(*) FROM students"))[0] == count
+    finally:
+        await db.close()

@@ -76,3 +76,15 @@ def test_missing_or_malformed_bearer_is_401_with_the_error_body(tutor: Tutor) ->
         assert response.status_code == 401
         assert response.json()["details"][0]["code"] == "INVALID_CLIENT_SECRET"
         assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(tutor: Tutor) -> None:
+    secret = tutor.create_session({}).json()["client_secret"]
+    [before] = tutor.rows("SELECT expires_at, last_active_at FROM sessions")
+    for _ in range(3):
+        assert tutor.http.get("/sessions", headers=_bearer(secret)).status_code == 200
+    assert tutor.rows("SELECT expires_at, last_active_at FROM sessions") == [before]
+    tutor.app.state.runtime.sessions.clock = lambda: utc_now() + timedelta(minutes=2)
+    assert tutor.http.get("/sessions", headers=_bearer(secret)).status_code == 200
+    [after] = tutor.rows("SELECT expires_at FROM sessions")
+    assert after["expires_at"] > before["expires_at"]

@@ -7,11 +7,11 @@ indistinguishable from a missing one, and both cost the same single indexed look
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import aiosqlite
 import msgspec
 
 from tutorgpt_asgi.chatkit.types import FeedbackKind, Order, ThreadItem
@@ -53,13 +53,13 @@ class CursorNotFound(LookupError):
     """An ``after`` cursor names no element of the listing (a stale or foreign id)."""
 
 
-async def _append_item(connection: aiosqlite.Connection, student_id: str, item: ThreadItem) -> None:
-    cursor = await connection.execute(
+def _append_item(connection: sqlite3.Connection, student_id: str, item: ThreadItem) -> None:
+    cursor = connection.execute(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM items WHERE thread_id = ?", (item.thread_id,)
     )
-    row = await cursor.fetchone()
+    row = cursor.fetchone()
     assert row is not None
-    await connection.execute(
+    connection.execute(
         "INSERT INTO items (id, thread_id, student_id, seq, type, created_at, json)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -72,16 +72,16 @@ async def _append_item(connection: aiosqlite.Connection, student_id: str, item: 
             _item_encoder.encode(item).decode(),
         ),
     )
-    await connection.execute(
+    connection.execute(
         "UPDATE threads SET updated_at = ? WHERE id = ?", (stored(utc_now()), item.thread_id)
     )
 
 
-def _record(row: aiosqlite.Row) -> ThreadRecord:
+def _record(row: sqlite3.Row) -> ThreadRecord:
     return ThreadRecord(id=row["id"], title=row["title"], created_at=row["created_at"])
 
 
-def _item(row: aiosqlite.Row) -> StoredItem:
+def _item(row: sqlite3.Row) -> StoredItem:
     return StoredItem(id=row["id"], seq=row["seq"], type=row["type"], json=row["json"].encode())
 
 
@@ -94,13 +94,13 @@ class ThreadStore:
     async def create_thread(self, student_id: str, thread: ThreadRecord, first: ThreadItem) -> None:
         """Create ``thread`` with its first user message in one transaction."""
 
-        async def insert(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "INSERT INTO threads (id, student_id, title, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (thread.id, student_id, thread.title, thread.created_at, thread.created_at),
             )
-            await _append_item(connection, student_id, first)
+            _append_item(connection, student_id, first)
 
         await self.db.write(insert)
 
@@ -115,8 +115,8 @@ class ThreadStore:
     async def set_title(self, student_id: str, thread_id: str, title: str | None) -> bool:
         """Rename a thread; ``False`` if it is not the student's."""
 
-        async def update(connection: aiosqlite.Connection) -> bool:
-            cursor = await connection.execute(
+        def update(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
                 "UPDATE threads SET title = ?, updated_at = ? WHERE id = ? AND student_id = ?",
                 (title, stored(utc_now()), thread_id, student_id),
             )
@@ -127,14 +127,14 @@ class ThreadStore:
     async def delete_thread(self, student_id: str, thread_id: str) -> bool:
         """Delete a thread with its items and feedback; ``False`` if it is not the student's."""
 
-        async def delete(connection: aiosqlite.Connection) -> bool:
-            cursor = await connection.execute(
+        def delete(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
                 "DELETE FROM threads WHERE id = ? AND student_id = ?", (thread_id, student_id)
             )
             if cursor.rowcount != 1:
                 return False
-            await connection.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
-            await connection.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
+            connection.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
+            connection.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
             return True
 
         return await self.db.write(delete)
@@ -200,16 +200,16 @@ class ThreadStore:
     async def add_item(self, student_id: str, item: ThreadItem) -> None:
         """Append an item at the end of its thread."""
 
-        async def insert(connection: aiosqlite.Connection) -> None:
-            await _append_item(connection, student_id, item)
+        def insert(connection: sqlite3.Connection) -> None:
+            _append_item(connection, student_id, item)
 
         await self.db.write(insert)
 
     async def delete_items_after(self, thread_id: str, seq: int) -> None:
         """Drop every item after position ``seq`` (retrying an answer replaces them)."""
 
-        async def delete(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def delete(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "DELETE FROM items WHERE thread_id = ? AND seq > ?", (thread_id, seq)
             )
 
@@ -227,17 +227,17 @@ class ThreadStore:
         """Record (or change) the student's verdict on items; ``False`` if any item is unknown."""
         unique_ids = list(dict.fromkeys(item_ids))
 
-        async def upsert(connection: aiosqlite.Connection) -> bool:
+        def upsert(connection: sqlite3.Connection) -> bool:
             marks = ",".join("?" * len(unique_ids))
-            cursor = await connection.execute(
+            cursor = connection.execute(
                 f"SELECT COUNT(*) FROM items WHERE thread_id = ? AND id IN ({marks})",
                 (thread_id, *unique_ids),
             )
-            row = await cursor.fetchone()
+            row = cursor.fetchone()
             if row is None or row[0] != len(unique_ids):
                 return False
             now = stored(utc_now())
-            await connection.executemany(
+            connection.executemany(
                 "INSERT INTO feedback (item_id, student_id, thread_id, session_id, kind, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, student_id) DO UPDATE SET"
                 " kind = excluded.kind, session_id = excluded.session_id,"

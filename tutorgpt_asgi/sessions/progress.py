@@ -6,7 +6,8 @@ different page, so the tutor can say "welcome back, you finished chapter 1".
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
+
 import msgspec
 
 from tutorgpt_asgi.clock import isoformat_z, parse_stored
@@ -52,8 +53,7 @@ def _page_key(context: PageContext) -> str | None:
     return f"page:{context.page_path}" if context.page_path else None
 
 
-async def record_visit(
-    connection: aiosqlite.Connection,
+def record_visit(connection: sqlite3.Connection,
     student_id: str,
     context: PageContext,
     now: str,
@@ -64,7 +64,7 @@ async def record_visit(
     key = _page_key(context)
     if key is None:
         return
-    await connection.execute(
+    connection.execute(
         """INSERT INTO visits (student_id, page_key, page_path, page_title, chapter_id, lesson_id,
                visits, first_visit_at, last_visit_at)
            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)

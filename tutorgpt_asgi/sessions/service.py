@@ -7,10 +7,10 @@ without its first visit.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
 import msgspec
 
 from tutorgpt_asgi.clock import Clock, isoformat_z, parse_stored, stored, utc_now
@@ -21,6 +21,8 @@ from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret
 from tutorgpt_asgi.store.database import Database
 
 DEFAULT_LEVEL = "beginner"
+#: The smallest move of a session's idle expiry worth a write (see ``authenticate``).
+SLIDE_STEP = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +93,9 @@ class SessionService:
         max_expires_at = now + self.policy.max_ttl
         context = request.context
 
-        async def create_rows(connection: aiosqlite.Connection) -> None:
-            student_id = await _upsert_student(connection, request, stored(now))
-            await connection.execute(
+        def create_rows(connection: sqlite3.Connection) -> None:
+            student_id = _upsert_student(connection, request, stored(now))
+            connection.execute(
                 """INSERT INTO sessions (id, student_id, secret_hash, page_path, page_title,
                        current_chapter, current_lesson, highlighted_text, context_json,
                        created_at, last_active_at, expires_at, max_expires_at)
@@ -105,25 +107,35 @@ class SessionService:
                     stored(now), stored(now), stored(expires_at), stored(max_expires_at),
                 ),
             )
-            await record_visit(connection, student_id, context, stored(now))
+            record_visit(connection, student_id, context, stored(now))
 
         await self.db.write(create_rows)
         return CreatedSession(secret, session_id, expires_at)
 
     async def authenticate(self, client_secret: str) -> AuthenticatedSession | None:
-        """The live session for this secret, its idle expiry slid forward; else ``None``."""
+        """The live session for this secret, its idle expiry slid forward; else ``None``.
+
+        The slide is written only when it moves the expiry by at least ``SLIDE_STEP``: a chat
+        sends several protocol requests a second, and a write for each would cost more than the
+        request itself, for a difference of seconds in a 30-minute idle window.
+        """
         row = await self.db.fetchone(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN students st ON st.id = s.student_id"
             " WHERE s.secret_hash = ?",
             (hash_secret(client_secret),),
         )
         now = self.clock()
-        if row is None or row["revoked_at"] is not None or parse_stored(row["expires_at"]) <= now:
+        if row is None or row["revoked_at"] is not None:
+            return None
+        current = parse_stored(row["expires_at"])
+        if current <= now:
             return None
         expires_at = min(now + self.policy.idle_ttl, parse_stored(row["max_expires_at"]))
+        if abs(expires_at - current) < SLIDE_STEP:
+            return _authenticated(row, current)
 
-        async def slide(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def slide(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "UPDATE sessions SET last_active_at = ?, expires_at = ? WHERE id = ?",
                 (stored(now), stored(expires_at), row["id"]),
             )
@@ -138,8 +150,8 @@ class SessionService:
         now = stored(self.clock())
         moved = _page_key(context) != _page_key(session.location)
 
-        async def save(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def save(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 """UPDATE sessions SET page_path = ?, page_title = ?, current_chapter = ?,
                        current_lesson = ?, highlighted_text = ?, context_json = ?
                    WHERE id = ?""",
@@ -149,7 +161,7 @@ class SessionService:
                     msgspec.json.encode(context).decode(), session.session_id,
                 ),
             )
-            await record_visit(connection, session.student_id, context, now, count=moved)
+            record_visit(connection, session.student_id, context, now, count=moved)
 
         await self.db.write(save)
         return replace(session, location=context)
@@ -173,8 +185,8 @@ class SessionService:
         secret = new_client_secret()
         expires_at = min(now + self.policy.idle_ttl, max_expires_at)
 
-        async def swap(connection: aiosqlite.Connection) -> bool:
-            cursor = await connection.execute(
+        def swap(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
                 """UPDATE sessions SET secret_hash = ?, expires_at = ?, last_active_at = ?
                    WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL""",
                 (hash_secret(secret), stored(expires_at), stored(now), row["id"],
@@ -190,8 +202,8 @@ class SessionService:
         """End a session: its secret stops working immediately."""
         now = stored(self.clock())
 
-        async def end(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def end(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (now, session.session_id),
             )
@@ -222,19 +234,18 @@ class SessionService:
         return await load_profile(self.db, student_id)
 
 
-async def _upsert_student(
-    connection: aiosqlite.Connection, request: SessionRequest, now: str
+def _upsert_student(connection: sqlite3.Connection, request: SessionRequest, now: str
 ) -> str:
     """The student's id: found by email (name and level updated when given), else a new one."""
     if request.student_email is None:
         student_id = new_id("stu")
-        await connection.execute(
+        connection.execute(
             """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
                VALUES (?, NULL, ?, ?, ?, ?)""",
             (student_id, request.student_name, request.learning_level or DEFAULT_LEVEL, now, now),
         )
         return student_id
-    cursor = await connection.execute(
+    cursor = connection.execute(
         """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (email) DO UPDATE SET
@@ -247,13 +258,13 @@ async def _upsert_student(
             request.learning_level or DEFAULT_LEVEL, now, now, request.learning_level,
         ),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
+    row = cursor.fetchone()
+    cursor.close()
     assert row is not None
     return str(row[0])
 
 
-def _authenticated(row: aiosqlite.Row, expires_at: datetime) -> AuthenticatedSession:
+def _authenticated(row: sqlite3.Row, expires_at: datetime) -> AuthenticatedSession:
     return AuthenticatedSession(
         session_id=row["id"],
         student_id=row["student_id"],

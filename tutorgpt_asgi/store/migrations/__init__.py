@@ -12,8 +12,6 @@ import re
 import sqlite3
 from importlib import resources
 
-import aiosqlite
-
 logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -30,30 +28,28 @@ def available_migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def schema_version(connection: aiosqlite.Connection) -> int:
+def schema_version(connection: sqlite3.Connection) -> int:
     """The number of the last migration applied to this database (0 for a new file)."""
-    async with connection.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
 
 
-async def apply_migrations(
-    connection: aiosqlite.Connection, migrations: list[tuple[int, str, str]] | None = None
+def apply_migrations(
+    connection: sqlite3.Connection, migrations: list[tuple[int, str, str]] | None = None
 ) -> int:
     """Apply every migration newer than the database's version; return the new version."""
-    current = await schema_version(connection)
+    current = schema_version(connection)
     for version, name, sql in migrations if migrations is not None else available_migrations():
         if version <= current:
             continue
         logger.info("Applying migration %s", name)
-        await connection.execute("BEGIN IMMEDIATE")
+        connection.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(sql):
-                await connection.execute(statement)
-            await connection.execute(f"PRAGMA user_version = {version:d}")
-            await connection.execute("COMMIT")
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version:d}")
+            connection.execute("COMMIT")
         except Exception:
-            await connection.execute("ROLLBACK")
+            connection.execute("ROLLBACK")
             raise
         current = version
     return current
