@@ -6,11 +6,18 @@ about a thousand clients are tracked (see the performance notes). The synchronou
 storage does the same work without thread hops and never blocks (it is a dict and a list), so
 ``memory://`` uses it directly from async code. Any other storage URI (``redis://``, ...) is a
 network round trip and goes through ``limits.aio``.
+
+Even the synchronous storage sweeps every 10 ms while hits arrive and never forgets a client
+(an emptied window stays as an empty list), so its sweep grows with every IP it has ever seen:
+9-12% of a core at 1 000 idle clients, 40-50% at 10 000, measured in ``bench/``.
+:class:`SweptMemoryStorage` keeps its moving window and sweeps once a second, dropping clients
+whose window is empty.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -18,7 +25,7 @@ from limits import RateLimitItem, parse
 from limits import strategies as sync_strategies
 from limits.aio import strategies as aio_strategies
 from limits.errors import ConfigurationError
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,51 @@ class RateDecision:
     retry_after: int = 0
 
 
+class SweptMemoryStorage(MemoryStorage):
+    """``limits``' memory storage with a once-a-second sweep that forgets idle clients.
+
+    The sweep and every window operation share one lock: the sweep runs on a timer thread and
+    deletes keys, which must never happen between two steps of an ``acquire_entry``.
+    """
+
+    #: Seconds between sweeps; entries that expire meanwhile are ignored by the window anyway.
+    SWEEP_INTERVAL = 1.0
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        super().__init__()
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        with self._guard:
+            return super().acquire_entry(key, limit, expiry, amount)
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        with self._guard:
+            return super().get_moving_window(key, limit, expiry)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - replaces limits' 10 ms timer
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(self.SWEEP_INTERVAL, self._sweep)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _sweep(self) -> None:
+        now = time.time()
+        with self._guard:
+            for key in list(self.events):
+                live = [entry for entry in self.events[key] if entry.expiry > now]
+                if live:
+                    self.events[key] = live
+                else:
+                    del self.events[key]
+                    self.locks.pop(key, None)
+
+    @property
+    def tracked_clients(self) -> int:
+        """How many keys have a non-empty window (for tests and benchmarks)."""
+        return len(self.events)
+
+
 class RateLimiter:
     """One moving-window limit (e.g. ``10/minute``) applied per key (an IP, a session id)."""
 
@@ -37,9 +89,11 @@ class RateLimiter:
         self.namespace = namespace
         self._sync: sync_strategies.MovingWindowRateLimiter | None = None
         self._aio: aio_strategies.MovingWindowRateLimiter | None = None
+        self.memory: SweptMemoryStorage | None = None
         try:
             if storage_uri.startswith("memory://"):
-                self._sync = sync_strategies.MovingWindowRateLimiter(storage_from_string(storage_uri))
+                self.memory = SweptMemoryStorage()
+                self._sync = sync_strategies.MovingWindowRateLimiter(self.memory)
             else:
                 uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
                 self._aio = aio_strategies.MovingWindowRateLimiter(storage_from_string(uri))

@@ -59,3 +59,16 @@ def _scope(peer: str, **headers: str) -> dict:
 )
 def test_client_ip_behind_trusted_proxies(peer: str, headers: dict, expected: str) -> None:
     assert client_ip(_scope(peer, **headers), parse_networks(("10.0.0.0/8",))) == expected
+
+
+@pytest.mark.anyio
+async def test_the_memory_window_forgets_idle_clients() -> None:
+    limiter = RateLimiter("1/second")
+    for number in range(500):
+        assert (await limiter.hit(f"198.51.100.{number}")).allowed
+    assert limiter.memory is not None and limiter.memory.tracked_clients == 500
+    assert not (await limiter.hit("198.51.100.7")).allowed  # still a moving window
+    time.sleep(1.1)  # every window has emptied; the next hit schedules a sweep
+    assert (await limiter.hit("203.0.113.1")).allowed
+    time.sleep(limiter.memory.SWEEP_INTERVAL + 0.3)
+    assert limiter.memory.tracked_clients <= 1
