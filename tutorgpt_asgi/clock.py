@@ -18,14 +18,18 @@ def utc_now() -> datetime:
 
 def isoformat_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, to the second: the contract's ``expires_at`` form."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def stored(moment: datetime) -> str:
-    """Fixed-width ISO 8601 with microseconds and ``Z``: sorts and compares as text in SQL."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width ISO 8601 with microseconds and ``Z``: sorts and compares as text in SQL.
+
+    ``isoformat`` rather than ``strftime``, and ``fromisoformat`` rather than ``strptime``:
+    these run several times per request, and the latter pair costs ~10x more.
+    """
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_stored(text: str) -> datetime:
     """The inverse of :func:`stored`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
