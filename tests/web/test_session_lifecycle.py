@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests.web.conftest import Tutor
 from tutorgpt_asgi.clock import utc_now
+from tutorgpt_asgi.sessions.context import PageContext, encode_context_header
 
 
 def _bearer(secret: str) -> dict[str, str]:
@@ -88,3 +89,21 @@ def test_requests_within_a_minute_do_not_rewrite_the_session(tutor: Tutor) -> No
     assert tutor.http.get("/sessions", headers=_bearer(secret)).status_code == 200
     [after] = tutor.rows("SELECT expires_at FROM sessions")
     assert after["expires_at"] > before["expires_at"]
+
+
+def test_the_same_page_context_on_every_request_is_recorded_once(tutor: Tutor) -> None:
+    secret = tutor.create_session({}).json()["client_secret"]
+    on_lesson = encode_context_header(
+        PageContext(page_path="/docs/retrieval/chunking", current_chapter="retrieval", current_lesson="chunking")
+    )
+    sessions = tutor.app.state.runtime.sessions
+    for minutes in (0, 5, 10):  # the plugin sends the context with every protocol request
+        sessions.clock = lambda minutes=minutes: utc_now() + timedelta(minutes=minutes)
+        response = tutor.http.post(
+            "/", json={"type": "threads.list", "params": {}},
+            headers={**_bearer(secret), "X-TutorGPT-Context": on_lesson},
+        )
+        assert response.status_code == 200
+    [visit] = tutor.rows("SELECT visits, first_visit_at, last_visit_at FROM visits WHERE lesson_id = 'chunking'")
+    assert visit["visits"] == 1
+    assert visit["last_visit_at"] == visit["first_visit_at"]  # no write while the reader stayed

@@ -146,7 +146,13 @@ class SessionService:
     async def update_location(
         self, session: AuthenticatedSession, context: PageContext
     ) -> AuthenticatedSession:
-        """Make ``context`` the session's current location and count the visit if it moved."""
+        """Make ``context`` the session's current location and count the visit if it moved.
+
+        The plugin sends the page context with every protocol request; while the reader stays
+        on the same page (and highlight) nothing changes, so nothing is written.
+        """
+        if context == session.location:
+            return session
         now = stored(self.clock())
         moved = _page_key(context) != _page_key(session.location)
 
