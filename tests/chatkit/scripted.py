@@ -7,7 +7,7 @@ Flags are ``threading.Event``s because the served app runs on uvicorn in another
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 import anyio
 
@@ -21,11 +21,11 @@ from tutorgpt_asgi.chatkit.responder import (
     Turn,
 )
 
-Script = Callable[[Turn], AsyncIterator[ResponderEvent]]
+Script = Callable[[Turn], AsyncGenerator[ResponderEvent, None]]
 BOOK_URL = "https://book.example.com/docs/chapter-01/lesson-02#loops"
 
 
-async def echo(turn: Turn) -> AsyncIterator[ResponderEvent]:
+async def echo(turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
     """Progress, then an answer that quotes the question and cites one section."""
     yield Progress("Searching the book…", "book-open")
     yield TextDelta("You asked: ")
@@ -34,17 +34,17 @@ async def echo(turn: Turn) -> AsyncIterator[ResponderEvent]:
     yield TextDelta(" See the lesson.")
 
 
-async def with_notice(turn: Turn) -> AsyncIterator[ResponderEvent]:
+async def with_notice(turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
     yield Notice("Answers use the book only.", "info", "Heads up")
     yield TextDelta(f"About {turn.user_text}")
 
 
-async def fails_politely(turn: Turn) -> AsyncIterator[ResponderEvent]:
+async def fails_politely(turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
     yield TextDelta("Partly ")
     raise ResponderError("The tutor is busy, try again in a minute.", allow_retry=True)
 
 
-async def crashes(turn: Turn) -> AsyncIterator[ResponderEvent]:
+async def crashes(turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
     yield Progress("Thinking…")
     raise RuntimeError("model exploded")
 
@@ -59,7 +59,7 @@ class ScriptedResponder:
         self.closed = threading.Event()
         self.release = threading.Event()
 
-    async def respond(self, turn: Turn) -> AsyncIterator[ResponderEvent]:
+    async def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         self.turns.append(turn)
         self.started.set()
         try:
@@ -71,7 +71,7 @@ class ScriptedResponder:
     async def title(self, turn: Turn) -> str:
         return f"On {turn.user_text[:40]}"
 
-    async def stall(self, turn: Turn) -> AsyncIterator[ResponderEvent]:
+    async def stall(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         """A script that streams a little, then waits (bounded) as a slow model would."""
         yield TextDelta("The first half ")
         yield TextDelta("of an answer")

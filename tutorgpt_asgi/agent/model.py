@@ -12,7 +12,7 @@ response is also capped, so a server asking for long pauses cannot hold the read
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, Final
 
@@ -84,7 +84,7 @@ class ModelTutor:
         """Close the HTTP connections to the model server."""
         await self._client.close()
 
-    async def respond(self, turn: Turn) -> AsyncIterator[ResponderEvent]:
+    async def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         """Stream the answer: text as it comes, progress while tools run, then citations."""
         sources = SourceRegistry()
         tools = ToolRunner(self._book, self._profiles, turn.context, sources)

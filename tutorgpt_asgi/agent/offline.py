@@ -11,7 +11,7 @@ relevant enough: a passage must contain most of the question's search words (see
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Final
 
 from tutorgpt_asgi.agent.titles import shorten_question
@@ -138,7 +138,7 @@ class OfflineTutor:
                 break
         return best[:MAX_PASSAGES]
 
-    async def respond(self, turn: Turn) -> AsyncIterator[ResponderEvent]:
+    async def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         yield Progress("Searching the book…", "search")
         hits = await self.find(turn)
         level = turn.context.learning_level

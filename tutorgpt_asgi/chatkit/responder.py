@@ -13,7 +13,7 @@ only yields these small events, so the agent never needs to know ChatKit's event
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -98,8 +98,11 @@ class Turn:
 class Responder(Protocol):
     """Answers turns. The shipped default is the offline tutor; with a model, the agent."""
 
-    def respond(self, turn: Turn) -> AsyncIterator[ResponderEvent]:
-        """Yield the events of the answer to ``turn.user_text``."""
+    def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
+        """Yield the events of the answer to ``turn.user_text``.
+
+        An async generator (not just an iterator): the server closes it when the reader leaves.
+        """
         ...
 
     async def title(self, turn: Turn) -> str:

@@ -253,15 +253,15 @@ class ChatKitServer:
             ),
             history=tuple(_history(earlier)),
         )
-        for event in prelude:
-            yield encode_event(event)
+        for opening in prelude:
+            yield encode_event(opening)
         yield encode_event(StreamOptionsEvent(stream_options=StreamOptions(allow_cancel=True)))
         answer = AnswerBuilder(thread.id)
         failure: ErrorEvent | None = None
         try:
             async with aclosing(self.responder.respond(turn)) as events:
-                async for event in events:
-                    for out in answer.apply(event):
+                async for responder_event in events:
+                    for out in answer.apply(responder_event):
                         yield encode_event(out)
         except ResponderError as error:
             failure = ErrorEvent(code="custom", allow_retry=error.allow_retry, message=error.user_message)

@@ -7,6 +7,7 @@ Every error TutorGPT returns has the same shape, so clients need one parser:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -45,7 +46,7 @@ def error_response(
     error: str,
     details: list[ErrorDetail],
     *,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     """Render the contract's error body with this request's id and the current time."""

@@ -67,7 +67,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     }
 
 
-BEARER = [{"clientSecret": []}]
+BEARER: list[dict[str, list[str]]] = [{"clientSecret": []}]
 
 
 @cache
