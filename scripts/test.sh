@@ -4,7 +4,7 @@
 # Installs what is missing (Debian's chromium for the browser tests, a .venv with the project
 # and its test extras, the npm workspace, which builds the plugin), then runs, in order: the
 # plugin's unit tests, a real `docusaurus build` of the example book (SSR safety and the export),
-# the Python suite (real SQLite files, real HTTP, the real openai SDK against a local server),
+# ruff and mypy, the Python suite (real SQLite files, real HTTP, the real openai SDK against a local server),
 # and the browser tests (headless Chromium against the demo server). Stops at the first failure.
 set -euo pipefail
 
@@ -41,6 +41,10 @@ npm test -w docusaurus-plugin
 
 say "Building the example book (docusaurus build)"
 npm run build -w example-site
+
+say "Lint and types (ruff, mypy)"
+.venv/bin/ruff check tutorgpt_asgi tests bench
+.venv/bin/mypy
 
 say "Python tests"
 .venv/bin/python -m pytest

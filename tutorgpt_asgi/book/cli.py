@@ -25,7 +25,7 @@ from .search import SCOPES, ScopeContext, SearchResult, search_book_content
 PROGRESS_MIN_PAGES = 50
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``index`` and ``search`` to ``subparsers``; each sets ``func(args) -> exit code``."""
     index = subparsers.add_parser("index", help="index a book-index.json or a Docusaurus docs folder")
     index.add_argument("path", help="path to book-index.json or to the docs folder")

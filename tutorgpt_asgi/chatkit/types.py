@@ -301,7 +301,7 @@ UNSUPPORTED_REQUEST_TYPES = frozenset(
     }
 )
 SUPPORTED_REQUEST_TYPES = frozenset(
-    cls.__struct_config__.tag  # type: ignore[attr-defined]
+    cls.__struct_config__.tag
     for cls in (
         ThreadsCreate,
         ThreadsAddUserMessage,
