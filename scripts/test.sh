@@ -12,15 +12,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-# --- Debian packages the tests drive -----------------------------------------------------------
+# --- Debian packages the tests drive, and Redis for the shared rate-limit tests ----------------
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v wrk >/dev/null || missing+=(wrk)
+redis_up || command -v redis-server >/dev/null || missing+=(redis-server)
 if ((${#missing[@]})); then
   say "Installing Debian packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+if ! redis_up; then
+  say "Starting a throwaway Redis on 127.0.0.1:6379 (keeps nothing on disk)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  for _ in $(seq 50); do redis_up && break; sleep 0.1; done
 fi
 
 # --- Python ------------------------------------------------------------------------------------
