@@ -7,20 +7,19 @@
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
 import {
   CHATKIT_CDN_URL,
   SITE_DIR,
   artifactPath,
   decodeContext,
+  demoAndBrowser,
   dragSelect,
   latestBearer,
-  launchBrowser,
   normalize,
   recordBackendRequests,
   sessionsOf,
-  startDemo,
 } from './support.mjs';
 
 const golden = JSON.parse(await readFile(path.join(SITE_DIR, 'golden-facts.json'), 'utf8')).lessons;
@@ -34,18 +33,7 @@ const FALLBACK_TIMEOUT_MS = 20_000;
 
 const assistantDone = '[data-tutorgpt="message"][data-role="assistant"][data-done="true"]';
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const live = demoAndBrowser();
 
 /** The path of a citation link, resolved against the page, without a trailing slash. */
 function citedPath(href, baseUrl) {
@@ -56,7 +44,7 @@ function citedPath(href, baseUrl) {
 async function currentSession(requests) {
   const secret = latestBearer(requests);
   assert.ok(secret, 'the page sent no bearer secret to the backend');
-  const body = await sessionsOf(demo.baseUrl, secret);
+  const body = await sessionsOf(live.demo.baseUrl, secret);
   const session = body.data.find((entry) => entry.session_id === body.current_session_id);
   assert.ok(session, `the current session is missing from ${JSON.stringify(body)}`);
   return session;
@@ -106,19 +94,19 @@ async function sendAndAwaitAnswer(page, index) {
 }
 
 test('a reader asks about a sentence, follows the citation, changes chapter and reloads', {timeout: 180_000}, async () => {
-  const context = await browser.newContext({viewport: {width: 1280, height: 900}, colorScheme: 'light'});
+  const context = await live.browser.newContext({viewport: {width: 1280, height: 900}, colorScheme: 'light'});
   await context.route(CHATKIT_CDN_URL, (route) => route.abort('internetdisconnected'));
   const page = await context.newPage();
-  const requests = recordBackendRequests(page, demo.baseUrl);
+  const requests = recordBackendRequests(page, live.demo.baseUrl);
   const streamed = [];
   page.on('response', (response) => {
-    if (response.request().method() === 'POST' && response.url().startsWith(`${demo.baseUrl}/api/chatkit`)) {
+    if (response.request().method() === 'POST' && response.url().startsWith(`${live.demo.baseUrl}/api/chatkit`)) {
       streamed.push(response.headers()['content-type'] ?? '');
     }
   });
 
   // 1. Open a lesson and select its key sentence with the mouse.
-  await page.goto(`${demo.baseUrl}${chunking.permalink}`);
+  await page.goto(`${live.demo.baseUrl}${chunking.permalink}`);
   const launcher = page.locator('[data-tutorgpt="launcher"]');
   await launcher.waitFor({state: 'visible', timeout: 10_000}); // the tutor has mounted
   const selected = await dragSelect(page, chunking.fact);
@@ -139,7 +127,7 @@ test('a reader asks about a sentence, follows the citation, changes chapter and 
   assert.ok(normalize(await firstAnswer.innerText()).length > 20, 'the answer is empty');
   const citation = firstAnswer.locator('a[data-tutorgpt="citation"]').first();
   const href = await citation.getAttribute('href');
-  assert.equal(citedPath(href, demo.baseUrl), chunking.permalink, `citation ${href} is not in the lesson`);
+  assert.equal(citedPath(href, live.demo.baseUrl), chunking.permalink, `citation ${href} is not in the lesson`);
   const context1 = lastProtocolContext(requests);
   assert.deepEqual([context1.current_chapter, context1.current_lesson], [chunking.chapter_id, chunking.lesson_id]);
   const asked = requests.find((request) => request.body?.includes('"threads.create"'));
@@ -151,7 +139,7 @@ test('a reader asks about a sentence, follows the citation, changes chapter and 
   // 4. Following the citation lands on the cited section of the lesson.
   await citation.click();
   await page.waitForURL((url) => url.pathname.replace(/\/$/, '') === chunking.permalink, {timeout: 10_000});
-  const hash = new URL(href, demo.baseUrl).hash;
+  const hash = new URL(href, live.demo.baseUrl).hash;
   assert.ok(hash.length > 1, `citation ${href} names no section`);
   assert.equal(new URL(page.url()).hash, hash);
   const anchor = decodeURIComponent(hash.slice(1));
@@ -174,7 +162,7 @@ test('a reader asks about a sentence, follows the citation, changes chapter and 
   assert.equal(context2.current_chapter, agentLoop.chapter_id);
   assert.equal(context2.current_lesson, agentLoop.lesson_id);
   const secondHref = await secondAnswer.locator('a[data-tutorgpt="citation"]').first().getAttribute('href');
-  assert.equal(citedPath(secondHref, demo.baseUrl), agentLoop.permalink, `citation ${secondHref} is not in the new lesson`);
+  assert.equal(citedPath(secondHref, live.demo.baseUrl), agentLoop.permalink, `citation ${secondHref} is not in the new lesson`);
   const secondSession = await currentSession(requests);
   assert.equal(secondSession.current_chapter, agentLoop.chapter_id);
   assert.equal(secondSession.current_lesson, agentLoop.lesson_id);

@@ -13,6 +13,7 @@ import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {after, before} from 'node:test';
 import {chromium} from 'playwright-core';
 
 export const SITE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -222,4 +223,21 @@ export async function sessionsOf(baseUrl, secret) {
   });
   if (!response.ok) throw new Error(`GET /api/chatkit/sessions answered ${response.status}`);
   return response.json();
+}
+
+/**
+ * The demo server and Chromium for one test file: started before its tests, stopped after.
+ * Returns the live handles (`demo`, `browser`), filled in once `before` has run.
+ */
+export function demoAndBrowser() {
+  const live = {demo: undefined, browser: undefined};
+  before(async () => {
+    live.demo = await startDemo();
+    live.browser = await launchBrowser();
+  });
+  after(async () => {
+    await live.browser?.close();
+    await live.demo?.stop();
+  });
+  return live;
 }

@@ -7,15 +7,14 @@
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 
 import {
   CHATKIT_CDN_URL,
   SITE_DIR,
   decodeContext,
-  launchBrowser,
+  demoAndBrowser,
   recordBackendRequests,
-  startDemo,
 } from './support.mjs';
 
 /** The stub widget: keeps every setOptions call and imperative call on `window.__chatkitStub`. */
@@ -41,30 +40,19 @@ const STUB_SCRIPT = `
 const golden = JSON.parse(await readFile(path.join(SITE_DIR, 'golden-facts.json'), 'utf8')).lessons;
 const lesson = golden.find((fact) => fact.lesson_id === 'http-apis');
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const live = demoAndBrowser();
 
 test('the plugin configures the real ChatKit widget for the self-hosted backend', {timeout: 120_000}, async () => {
-  const context = await browser.newContext({viewport: {width: 1280, height: 900}});
+  const context = await live.browser.newContext({viewport: {width: 1280, height: 900}});
   let stubServed = 0;
   await context.route(CHATKIT_CDN_URL, (route) => {
     stubServed += 1;
     return route.fulfill({status: 200, contentType: 'text/javascript', body: STUB_SCRIPT});
   });
   const page = await context.newPage();
-  const requests = recordBackendRequests(page, demo.baseUrl);
+  const requests = recordBackendRequests(page, live.demo.baseUrl);
 
-  await page.goto(`${demo.baseUrl}${lesson.permalink}`);
+  await page.goto(`${live.demo.baseUrl}${lesson.permalink}`);
   assert.ok(stubServed >= 1, 'the page never requested the ChatKit script from the CDN');
   await page.locator('[data-tutorgpt="launcher"]').click();
   await page.waitForFunction(() => window.__chatkitStub?.options.length > 0, null, {timeout: 15_000});
@@ -76,7 +64,7 @@ test('the plugin configures the real ChatKit widget for the self-hosted backend'
     const {api} = window.__chatkitStub.options.at(-1);
     return {url: api.url, domainKey: api.domainKey, fetchType: typeof api.fetch, hasClientSecret: 'getClientSecret' in api};
   });
-  assert.equal(new URL(api.url, demo.baseUrl).href, `${demo.baseUrl}/api/chatkit`);
+  assert.equal(new URL(api.url, live.demo.baseUrl).href, `${live.demo.baseUrl}/api/chatkit`);
   assert.equal(api.domainKey, 'local-dev');
   assert.equal(api.fetchType, 'function');
   assert.equal(api.hasClientSecret, false);
