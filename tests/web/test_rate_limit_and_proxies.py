@@ -70,5 +70,5 @@ async def test_the_memory_window_forgets_idle_clients() -> None:
     assert not (await limiter.hit("198.51.100.7")).allowed  # still a moving window
     time.sleep(1.1)  # every window has emptied; the next hit schedules a sweep
     assert (await limiter.hit("203.0.113.1")).allowed
-    time.sleep(limiter.memory.SWEEP_INTERVAL + 0.3)
+    time.sleep(limiter.memory.SWEEP_INTERVAL + 0.3)  # one slice covers all 500
     assert limiter.memory.tracked_clients <= 1
