@@ -7,14 +7,38 @@ so this module only wires them together.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from tutorgpt_asgi import __version__, demo
 from tutorgpt_asgi.book import cli as book_cli
 from tutorgpt_asgi.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+#: Allocations between young-generation collections (CPython's default is 700).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def serve_app() -> Starlette:
+    """The app as ``tutorgpt serve`` runs it, in a process TutorGPT owns (each worker calls this).
+
+    With CPython's default thresholds, the cyclic garbage collector ran so often under load that
+    its pauses set the tail: measured with wrk (64 connections, ``POST /session``, one worker on
+    one core), p99 fell from 73-87 ms to 32-35 ms and throughput rose 10-20% with a young
+    threshold of 50 000, the same as with the collector off. Request handling creates few cycles,
+    so collections stay cheap; a mounted sub-app leaves its host's settings alone.
+    """
+    from tutorgpt_asgi.app import create_app  # not at import: `tutorgpt index` needs no web stack
+
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
+    return create_app()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -25,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"tutorgpt: {error}", file=sys.stderr)
         return 2
     uvicorn.run(
-        "tutorgpt_asgi.app:create_app",
+        "tutorgpt_asgi.cli:serve_app",
         factory=True,
         host=args.host,
         port=args.port,

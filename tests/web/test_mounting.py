@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ from starlette.routing import Mount
 
 from tests.support.servers import cli_server, serve
 from tutorgpt_asgi import create_app, mount
+from tutorgpt_asgi.cli import GC_YOUNG_THRESHOLD, serve_app
 
 CONTRACT_CURL_BODY = {
     "page_path": "/docs/chapter-04/lesson-01-intro",
@@ -88,3 +90,15 @@ def test_tutorgpt_mount_serves_the_bare_path_without_a_redirect(tmp_path: Path) 
     with serve(plain) as base:
         redirected = httpx.post(f"{base}/api/chatkit", json={})
     assert redirected.status_code == 307  # why TutorGPTMount exists
+
+
+def test_the_served_process_collects_garbage_less_often(tmp_path: Path, monkeypatch) -> None:
+    for name, value in _settings(tmp_path).items():
+        monkeypatch.setenv(f"TUTORGPT_{name.upper()}", value)
+    before = gc.get_threshold()
+    try:
+        app = serve_app()
+        assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD > before[0]
+        assert app.state.runtime.settings.database_url.endswith("main.db")
+    finally:
+        gc.set_threshold(*before)
