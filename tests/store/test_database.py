@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +107,26 @@ async def test_more_writes_than_one_batch_holds_all_complete(tmp_path: Path) -> 
         assert (await db.fetchone("SELECT COUNT(*) FROM students"))[0] == count
     finally:
         await db.close()
+
+
+def test_workers_starting_together_migrate_a_new_file_once(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    script = (
+        "import asyncio, sys, time\n"
+        "from tutorgpt_asgi.store.database import Database\n"
+        "async def main():\n"
+        "    db = Database(sys.argv[1])\n"
+        "    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all start together\n"
+        "    await db.open()\n"
+        "    await db.close()\n"
+        "asyncio.run(main())\n"
+    )
+    start = str(time.time() + 2.0)
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, str(path), start], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [worker.communicate(timeout=60)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0, 0], errors
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    assert version == available_migrations()[-1][0]

@@ -36,22 +36,29 @@ def schema_version(connection: sqlite3.Connection) -> int:
 def apply_migrations(
     connection: sqlite3.Connection, migrations: list[tuple[int, str, str]] | None = None
 ) -> int:
-    """Apply every migration newer than the database's version; return the new version."""
+    """Apply every migration newer than the database's version; return the new version.
+
+    Several worker processes may start on the same new file at once, so the version is read
+    again inside each migration's write transaction: whoever gets the lock second finds the
+    migration applied and skips it.
+    """
     current = schema_version(connection)
     for version, name, sql in migrations if migrations is not None else available_migrations():
         if version <= current:
             continue
-        logger.info("Applying migration %s", name)
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(sql):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {version:d}")
+            current = schema_version(connection)
+            if version > current:
+                logger.info("Applying migration %s", name)
+                for statement in _statements(sql):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {version:d}")
+                current = version
             connection.execute("COMMIT")
         except Exception:
             connection.execute("ROLLBACK")
             raise
-        current = version
     return current
 
 
