@@ -59,6 +59,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     model_max_retries: int = 2
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
 
+    def __repr__(self) -> str:
+        """Every setting but the API key, which is shown only as set or not: never logged."""
+        shown = {
+            name: ("<set>" if getattr(self, name) else None) if name == "openai_api_key" else getattr(self, name)
+            for name in self.__struct_fields__
+        }
+        return "Settings(" + ", ".join(f"{name}={value!r}" for name, value in shown.items()) + ")"
+
     @property
     def model_configured(self) -> bool:
         """A language model is used when a model name, an API key or a base URL is set."""

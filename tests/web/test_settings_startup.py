@@ -60,3 +60,9 @@ def test_cli_exits_with_the_message_and_no_traceback() -> None:
 def test_an_unusable_rate_limit_storage_is_named() -> None:
     with pytest.raises(SettingsError, match=r"rate_limit_storage \(TUTORGPT_RATE_LIMIT_STORAGE\)"):
         create_app(rate_limit_storage="carrier-pigeon://coop")
+
+
+def test_the_api_key_never_appears_in_the_settings_repr() -> None:
+    settings = load_settings({}, {"OPENAI_API_KEY": "sk-very-secret-key"})
+    assert settings.openai_api_key == "sk-very-secret-key"
+    assert "sk-very-secret-key" not in repr(settings) and "openai_api_key='<set>'" in repr(settings)
