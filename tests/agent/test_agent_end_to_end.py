@@ -6,7 +6,6 @@ streamed answer and a citation into the right lesson: once with the scripted mod
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from chatkit import types as ck
 from tests.agent.conftest import BOOK_DOCS, SITE_URL, ModelServer
 from tests.support.servers import serve
 from tutorgpt_asgi import create_app
+from tutorgpt_asgi.sessions.context import PageContext, encode_context_header
 from tutorgpt_asgi.testing.openai_server import Reply, ToolCall
 
 LESSON_URL = f"{SITE_URL}/docs/foundations/agent-loop#"
@@ -134,9 +134,9 @@ def test_with_the_offline_tutor(serve_tutor: Any) -> None:
 def test_offline_tutor_follows_the_reader_to_another_lesson(serve_tutor: Any) -> None:
     http = serve_tutor()
     secret, _ = _ask(http)
-    moved = {"current_chapter": "retrieval", "current_lesson": "chunking",
-             "page_path": "/docs/retrieval/chunking"}
-    header = base64.urlsafe_b64encode(json.dumps(moved).encode()).decode().rstrip("=")
+    header = encode_context_header(PageContext(
+        current_chapter="retrieval", current_lesson="chunking", page_path="/docs/retrieval/chunking"
+    ))
     response = http.post(
         "/", content=_create_thread("What chunk overlap does this book use?"),
         headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json",

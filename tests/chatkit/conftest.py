@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -83,8 +82,3 @@ def make_tutor(tmp_path: Path) -> Iterator[Callable[..., Tutor]]:
 @pytest.fixture
 def tutor(make_tutor: Callable[..., Tutor]) -> Tutor:
     return make_tutor()
-
-
-def context_header(**fields: str) -> str:
-    """``X-TutorGPT-Context`` for the given page fields (base64url JSON, unpadded)."""
-    return base64.urlsafe_b64encode(msgspec.json.encode(fields)).decode().rstrip("=")

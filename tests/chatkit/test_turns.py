@@ -15,8 +15,9 @@ from tests.chatkit.conformance import (
     conform_events,
     parse_sse,
 )
-from tests.chatkit.conftest import Tutor, context_header
+from tests.chatkit.conftest import Tutor
 from tests.chatkit.scripted import BOOK_URL, ScriptedResponder, with_notice
+from tutorgpt_asgi.sessions.context import PageContext, encode_context_header
 
 
 def kinds(events: list[dict[str, Any]]) -> list[str]:
@@ -76,8 +77,8 @@ def test_follow_up_gets_history_quote_and_current_page(tutor: Tutor) -> None:
     chat = tutor.student()
     first = chat.stream(req.create("What is a list?"))
     thread_id = first[0]["thread"]["id"]
-    header = context_header(page_path="/docs/chapter-02/lesson-01", current_chapter="02-data",
-                            current_lesson="01-lists")
+    header = encode_context_header(PageContext(page_path="/docs/chapter-02/lesson-01",
+                                               current_chapter="02-data", current_lesson="01-lists"))
     events = chat.stream(req.add(thread_id, "And a tuple?", quoted_text="Tuples are immutable."),
                          **{"X-TutorGPT-Context": header})
     conform_events(events)
@@ -100,7 +101,7 @@ def test_follow_up_gets_history_quote_and_current_page(tutor: Tutor) -> None:
 
 def test_invalid_context_header_is_ignored_with_a_warning(tutor: Tutor, caplog: Any) -> None:
     chat = tutor.student()
-    bad = context_header(page_path="no-leading-slash")
+    bad = encode_context_header(PageContext(page_path="no-leading-slash"))
     events = chat.stream(req.create("Hi"), **{"X-TutorGPT-Context": bad})
     assert kinds(events)[-1] == "thread.updated"
     events = chat.stream(req.create("Hi again"), **{"X-TutorGPT-Context": "%%%not base64"})
