@@ -107,3 +107,18 @@ def test_the_same_page_context_on_every_request_is_recorded_once(tutor: Tutor) -
     [visit] = tutor.rows("SELECT visits, first_visit_at, last_visit_at FROM visits WHERE lesson_id = 'chunking'")
     assert visit["visits"] == 1
     assert visit["last_visit_at"] == visit["first_visit_at"]  # no write while the reader stayed
+
+
+def test_the_same_lesson_under_another_path_form_is_one_visit(tutor: Tutor) -> None:
+    secret = tutor.create_session({}).json()["client_secret"]
+    for path in ("/docs/retrieval/chunking", "/docs/retrieval/chunking/"):  # the static server adds the slash
+        header = encode_context_header(
+            PageContext(page_path=path, current_chapter="retrieval", current_lesson="chunking")
+        )
+        response = tutor.http.post(
+            "/", json={"type": "threads.list", "params": {}},
+            headers={**_bearer(secret), "X-TutorGPT-Context": header},
+        )
+        assert response.status_code == 200
+    [visit] = tutor.rows("SELECT visits, page_path FROM visits WHERE lesson_id = 'chunking'")
+    assert visit["visits"] == 1 and visit["page_path"] == "/docs/retrieval/chunking/"

@@ -47,7 +47,8 @@ class StudentProfile(msgspec.Struct, frozen=True):
     chapters: list[ChapterProgress]
 
 
-def _page_key(context: PageContext) -> str | None:
+def visit_key(context: PageContext) -> str | None:
+    """What a visit is counted against: the lesson when known, else the page path."""
     if context.current_lesson:
         return f"lesson:{context.current_chapter or ''}/{context.current_lesson}"
     return f"page:{context.page_path}" if context.page_path else None
@@ -61,7 +62,7 @@ def record_visit(connection: sqlite3.Connection,
     count: bool = True,
 ) -> None:
     """Count a visit to the context's page (or only touch its last visit when ``count`` is off)."""
-    key = _page_key(context)
+    key = visit_key(context)
     if key is None:
         return
     connection.execute(

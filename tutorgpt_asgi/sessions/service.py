@@ -16,7 +16,7 @@ import msgspec
 from tutorgpt_asgi.clock import Clock, isoformat_z, parse_stored, stored, utc_now
 from tutorgpt_asgi.ids import new_id
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
-from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit
+from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit, visit_key
 from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret
 from tutorgpt_asgi.store.database import Database
 
@@ -154,7 +154,7 @@ class SessionService:
         if context == session.location:
             return session
         now = stored(self.clock())
-        moved = _page_key(context) != _page_key(session.location)
+        moved = visit_key(context) != visit_key(session.location)
 
         def save(connection: sqlite3.Connection) -> None:
             connection.execute(
@@ -280,10 +280,6 @@ def _authenticated(row: sqlite3.Row, expires_at: datetime) -> AuthenticatedSessi
         location=msgspec.json.decode(row["context_json"], type=PageContext),
         expires_at=expires_at,
     )
-
-
-def _page_key(context: PageContext) -> tuple[str | None, ...]:
-    return (context.page_path, context.current_chapter, context.current_lesson)
 
 
 def _wire_time(text: str) -> str:
