@@ -15,9 +15,8 @@ from starlette.responses import Response
 
 from tutorgpt_asgi import __version__
 from tutorgpt_asgi.sessions.context import ErrorDetail, SessionBody
-from tutorgpt_asgi.sessions.service import SessionSummary
 from tutorgpt_asgi.web.errors import JSONResponse
-from tutorgpt_asgi.web.session import SessionCreated
+from tutorgpt_asgi.web.session import SessionCreated, SessionHistory
 
 
 class ErrorBody(msgspec.Struct):
@@ -37,14 +36,6 @@ class RateLimitedBody(msgspec.Struct):
     retry_after: int
     timestamp: str
     request_id: str
-
-
-class SessionHistory(msgspec.Struct):
-    """``GET /sessions``."""
-
-    data: list[SessionSummary]
-    student_id: str
-    current_session_id: str
 
 
 def _json(ref: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from tutorgpt_asgi.clock import isoformat_z
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail, ValidationFailed, parse_session_request
-from tutorgpt_asgi.sessions.service import CreatedSession
+from tutorgpt_asgi.sessions.service import CreatedSession, SessionSummary
 from tutorgpt_asgi.web.auth import authenticate, bearer_secret, unauthorized
 from tutorgpt_asgi.web.body import BodyRejected, read_json_body
 from tutorgpt_asgi.web.client_ip import client_ip
@@ -34,6 +34,14 @@ class SessionCreated(msgspec.Struct):
     client_secret: str
     session_id: str
     expires_at: str
+
+
+class SessionHistory(msgspec.Struct):
+    """``GET /sessions``: the bearer's student's sessions, newest first (never secrets)."""
+
+    data: list[SessionSummary]
+    student_id: str
+    current_session_id: str
 
 
 def _created(session: CreatedSession, status: int) -> JSONResponse:
@@ -104,5 +112,4 @@ async def list_sessions(request: Request) -> Response:
     if session is None:
         return unauthorized(request)
     history = await runtime.sessions.history(session.student_id)
-    return JSONResponse({"data": history, "student_id": session.student_id,
-                         "current_session_id": session.session_id})
+    return JSONResponse(SessionHistory(history, session.student_id, session.session_id))
