@@ -4,7 +4,8 @@
 # Installs what is missing (Debian's chromium for the browser tests, a .venv with the project
 # and its test extras, the npm workspace, which builds the plugin), then runs, in order: the
 # plugin's unit tests, a real `docusaurus build` of the example book (SSR safety and the export),
-# ruff and mypy, the Python suite (real SQLite files, real HTTP, the real openai SDK against a local server),
+# ruff and mypy, the Python suite (real SQLite files and PostgreSQL databases, real HTTP, the real
+# openai SDK against a local server),
 # and the browser tests (headless Chromium against the demo server). Stops at the first failure.
 set -euo pipefail
 
@@ -12,12 +13,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-# --- Debian packages the tests drive, and Redis for the shared rate-limit tests ----------------
+# --- Debian packages the tests drive; Redis and PostgreSQL for the shared-state tests ----------
 redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
+pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v wrk >/dev/null || missing+=(wrk)
 redis_up || command -v redis-server >/dev/null || missing+=(redis-server)
+pg_up || [[ -x "$(pg_bin)/initdb" ]] || missing+=(postgresql)
 if ((${#missing[@]})); then
   say "Installing Debian packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
@@ -28,6 +32,17 @@ if ! redis_up; then
   say "Starting a throwaway Redis on 127.0.0.1:6379 (keeps nothing on disk)"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
   for _ in $(seq 50); do redis_up && break; sleep 0.1; done
+fi
+if ! pg_up; then
+  # A throwaway cluster in a temp dir: trust auth for user postgres, loopback only. The tests
+  # create and drop their own databases on it (tests/support/databases.py).
+  say "Starting a throwaway PostgreSQL on 127.0.0.1:5432"
+  PGDATA_DIR="$(mktemp -d /tmp/tutorgpt-pg.XXXXXX)"
+  AS_PG=()
+  if [[ $(id -u) -eq 0 ]]; then chown postgres: "$PGDATA_DIR"; AS_PG=(runuser -u postgres --); fi
+  "${AS_PG[@]}" "$(pg_bin)/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust -E UTF8 >/dev/null
+  "${AS_PG[@]}" "$(pg_bin)/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w start \
+    -o "-c listen_addresses=127.0.0.1 -p 5432 -c unix_socket_directories=$PGDATA_DIR"
 fi
 
 # --- Python ------------------------------------------------------------------------------------

@@ -17,16 +17,28 @@ leaves took 95 ms, a stall every request then waiting on the limiter shared.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItem, parse
 from limits import strategies as sync_strategies
 from limits.aio import strategies as aio_strategies
-from limits.errors import ConfigurationError
+from limits.errors import ConfigurationError, StorageError
 from limits.storage import MemoryStorage, storage_from_string
+
+logger = logging.getLogger(__name__)
+#: Seconds a client is asked to wait when the limit storage cannot be reached.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+class RateLimitUnavailable(RuntimeError):
+    """The shared limit storage (Redis) cannot be reached, and the limit does not fail open."""
+
+    retry_after = UNAVAILABLE_RETRY_AFTER
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +106,13 @@ class SweptMemoryStorage(MemoryStorage):
 class RateLimiter:
     """One moving-window limit (e.g. ``10/minute``) applied per key (an IP, a session id)."""
 
-    def __init__(self, limit: str, storage_uri: str = "memory://", *, namespace: str = "") -> None:
+    def __init__(
+        self, limit: str, storage_uri: str = "memory://", *, namespace: str = "", fail_open: bool = False
+    ) -> None:
         self.item: RateLimitItem = parse(limit)
         self.namespace = namespace
+        self.fail_open = fail_open
+        self._aio_storage: Any = None
         self._sync: sync_strategies.MovingWindowRateLimiter | None = None
         self._aio: aio_strategies.MovingWindowRateLimiter | None = None
         self.memory: SweptMemoryStorage | None = None
@@ -106,7 +122,8 @@ class RateLimiter:
                 self._sync = sync_strategies.MovingWindowRateLimiter(self.memory)
             else:
                 uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
-                self._aio = aio_strategies.MovingWindowRateLimiter(storage_from_string(uri))
+                self._aio_storage = storage_from_string(uri, wrap_exceptions=True)
+                self._aio = aio_strategies.MovingWindowRateLimiter(self._aio_storage)
         except ConfigurationError as error:
             raise ValueError(f"unusable rate limit storage {storage_uri!r}: {error}") from None
 
@@ -118,8 +135,35 @@ class RateLimiter:
                 return RateDecision(True)
             reset_time = self._sync.get_window_stats(self.item, key).reset_time
         else:
-            assert self._aio is not None
-            if await self._aio.hit(self.item, key):
+            try:
+                shared_reset = await self._shared_hit(key)
+            except StorageError as error:
+                if not self.fail_open:
+                    raise RateLimitUnavailable(f"rate limit storage unreachable: {error}") from error
+                logger.warning("Rate limit storage unreachable; allowing the request (fail open): %s", error)
                 return RateDecision(True)
-            reset_time = (await self._aio.get_window_stats(self.item, key)).reset_time
+            if shared_reset is None:
+                return RateDecision(True)
+            reset_time = shared_reset
         return RateDecision(False, max(1, math.ceil(reset_time - time.time())))
+
+    async def _shared_hit(self, key: str) -> float | None:
+        """One hit on the shared storage: ``None`` if allowed, else when the window resets."""
+        assert self._aio is not None
+        if await self._aio.hit(self.item, key):
+            return None
+        return float((await self._aio.get_window_stats(self.item, key)).reset_time)
+
+    @property
+    def shared(self) -> bool:
+        """Whether the counts live outside this process (Redis), shared by workers and hosts."""
+        return self._aio_storage is not None
+
+    async def reachable(self) -> bool:
+        """Whether the shared storage answers (always true for this process's memory)."""
+        if self._aio_storage is None:
+            return True
+        try:
+            return bool(await self._aio_storage.check())
+        except Exception:  # check() should say False; a driver may still raise
+            return False

@@ -17,9 +17,12 @@ from tutorgpt_asgi.book.errors import BookError
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.server import ChatKitServer
 from tutorgpt_asgi.ratelimit import RateLimiter
+from tutorgpt_asgi.sessions.lifecycle import Purger, RetentionPolicy
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
-from tutorgpt_asgi.settings import IPNetwork, Settings, SettingsError, parse_networks, sqlite_path
-from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.settings import IPNetwork, Settings, SettingsError, parse_networks, variable_for
+from tutorgpt_asgi.store.connect import database_for
+from tutorgpt_asgi.store.database import Database, DatabaseUnavailable
+from tutorgpt_asgi.store.urls import hide_password
 
 logger = logging.getLogger(__name__)
 
@@ -30,26 +33,21 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.trusted_proxies: tuple[IPNetwork, ...] = parse_networks(settings.trusted_proxies)
-        self.db = Database(sqlite_path(settings.database_url), synchronous=settings.sqlite_synchronous)
-        self.sessions = SessionService(
-            self.db,
-            SessionPolicy(
-                idle_ttl=timedelta(seconds=settings.session_idle_ttl),
-                max_ttl=timedelta(seconds=settings.session_max_ttl),
-                refresh_grace=timedelta(seconds=settings.session_refresh_grace),
-            ),
+        self.db: Database = database_for(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            pool_size=settings.database_pool_size,
         )
-        try:
-            self.session_limiter = RateLimiter(
-                settings.rate_limit, settings.rate_limit_storage, namespace="tutorgpt:session:"
-            )
-            self.message_limiter = RateLimiter(
-                settings.message_rate_limit, settings.rate_limit_storage, namespace="tutorgpt:message:"
-            )
-        except ValueError as error:
-            raise SettingsError(
-                f"Invalid setting rate_limit_storage (TUTORGPT_RATE_LIMIT_STORAGE): {error}"
-            ) from None
+        policy = SessionPolicy(
+            idle_ttl=timedelta(seconds=settings.session_idle_ttl),
+            max_ttl=timedelta(seconds=settings.session_max_ttl),
+            refresh_grace=timedelta(seconds=settings.session_refresh_grace),
+        )
+        self.sessions = SessionService(self.db, policy)
+        self.purger = Purger(self.db, RetentionPolicy.from_settings(settings))
+        self.session_limiter = self._limiter(settings.rate_limit, "session")
+        self.message_limiter = self._limiter(settings.message_rate_limit, "message")
+        self.ip_message_limiter = self._limiter(settings.message_rate_limit_per_ip, "message-ip")
         # Opened by start(); handlers run only after it.
         self.book: BookIndex
         self.responder: ModelTutor | OfflineTutor
@@ -57,21 +55,57 @@ class Runtime:
         self.started = False
         self._lock = asyncio.Lock()
 
+    def _limiter(self, limit: str, name: str) -> RateLimiter:
+        try:
+            return RateLimiter(
+                limit, self.settings.rate_limit_storage, namespace=f"tutorgpt:{name}:",
+                fail_open=self.settings.rate_limit_fail_open,
+            )
+        except ValueError as error:
+            raise SettingsError(f"Invalid setting {variable_for('rate_limit_storage')}: {error}") from None
+
+    @property
+    def limiters(self) -> tuple[RateLimiter, ...]:
+        return (self.session_limiter, self.message_limiter, self.ip_message_limiter)
+
+    async def _open_database(self) -> None:
+        """Open and migrate the main database; an unreachable one stops start-up, naming the setting."""
+        try:
+            await self.db.open()
+        except DatabaseUnavailable as error:
+            raise SettingsError(f"Cannot use the database named by {variable_for('database_url')}: {error}") from None
+
+    async def _check_limit_storage(self) -> None:
+        """Shared limits need their storage: refuse to start without it, unless they fail open."""
+        if await self.session_limiter.reachable():
+            return
+        message = (
+            f"Cannot reach the rate limit storage named by {variable_for('rate_limit_storage')} "
+            f"({hide_password(self.settings.rate_limit_storage)})"
+        )
+        if not self.settings.rate_limit_fail_open:
+            raise SettingsError(message + "; set TUTORGPT_RATE_LIMIT_FAIL_OPEN=true to run without limits meanwhile")
+        logger.warning("%s; limits are off until it answers (TUTORGPT_RATE_LIMIT_FAIL_OPEN)", message)
+
     async def start(self) -> None:
         """Open the databases (migrating them) and the book once; later calls return at once."""
         async with self._lock:
             if self.started:
                 return
             settings = self.settings
-            await self.db.open()
+            await self._check_limit_storage()
+            await self._open_database()
             self.book = await BookIndex.open(settings.book_database_url, site_url=settings.site_url)
             if settings.book:
                 await self._index_book(settings.book)
             self.responder = build_responder(settings, self.book, self.sessions)
-            self.chatkit = ChatKitServer(self.db, self.responder, self.message_limiter)
+            self.chatkit = ChatKitServer(
+                self.db, self.responder, self.message_limiter, ip_limiter=self.ip_message_limiter
+            )
+            self.purger.start()
             self.started = True
             logger.info(
-                "TutorGPT started (database %s, %s)", self.db.path,
+                "TutorGPT started (database %s, %s)", self.db.display_url,
                 f"model {settings.model_name}" if settings.model_configured else "offline tutor",
             )
 
@@ -96,6 +130,7 @@ class Runtime:
         async with self._lock:
             if not self.started:
                 return
+            await self.purger.stop()
             await self.responder.aclose()
             await self.book.close()
             await self.db.close()

@@ -16,6 +16,8 @@ from typing import Any, Literal
 import msgspec
 from limits import parse_many
 
+from tutorgpt_asgi.store.urls import hide_password, parse_database_url
+
 ENV_PREFIX = "TUTORGPT_"
 
 #: Settings that the ``openai`` SDK reads under its own names; ``TUTORGPT_*`` still wins.
@@ -58,13 +60,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     model_timeout: float = 30.0
     model_max_retries: int = 2
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    database_pool_size: int = 10
+    rate_limit_fail_open: bool = False
+    message_rate_limit_per_ip: str = "60/minute"
+    session_history_days: int = 90
+    anonymous_retention_days: int = 30
+    purge_interval: float = 60.0
+    purge_batch_size: int = 500
 
     def __repr__(self) -> str:
         """Every setting but the API key, which is shown only as set or not: never logged."""
-        shown = {
-            name: ("<set>" if getattr(self, name) else None) if name == "openai_api_key" else getattr(self, name)
-            for name in self.__struct_fields__
-        }
+        shown = {name: getattr(self, name) for name in self.__struct_fields__}
+        shown["openai_api_key"] = "<set>" if self.openai_api_key else None
+        for name in ("database_url", "rate_limit_storage"):
+            shown[name] = hide_password(shown[name])
         return "Settings(" + ", ".join(f"{name}={value!r}" for name, value in shown.items()) + ")"
 
     @property
@@ -104,7 +113,7 @@ def _variable_for(name: str) -> str:
 
 def _check(settings: Settings) -> None:
     """Rules msgspec's types cannot express, each reported with the setting's name."""
-    for name in ("rate_limit", "message_rate_limit"):
+    for name in ("rate_limit", "message_rate_limit", "message_rate_limit_per_ip"):
         try:
             if not parse_many(getattr(settings, name)):
                 raise ValueError("empty")
@@ -121,7 +130,10 @@ def _check(settings: Settings) -> None:
                 f"Invalid setting {_variable_for('trusted_proxies')}: {cidr!r} is not an IP "
                 "address or CIDR network"
             ) from None
-    for name in ("session_idle_ttl", "session_max_ttl", "max_tokens", "history_budget_chars"):
+    for name in (
+        "session_idle_ttl", "session_max_ttl", "max_tokens", "history_budget_chars", "database_pool_size",
+        "session_history_days", "anonymous_retention_days", "purge_interval", "purge_batch_size",
+    ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"Invalid setting {_variable_for(name)}: must be positive")
     if settings.session_idle_ttl > settings.session_max_ttl:
@@ -135,11 +147,14 @@ def _check(settings: Settings) -> None:
     if not 0.0 <= settings.temperature <= 2.0:
         raise SettingsError(f"Invalid setting {_variable_for('temperature')}: must be 0 to 2")
     for name in ("database_url", "book_database_url"):
-        url = getattr(settings, name)
-        if not url.startswith("sqlite://"):
+        try:
+            parsed = parse_database_url(getattr(settings, name))
+        except ValueError as error:
+            raise SettingsError(f"Invalid setting {_variable_for(name)}: {error}") from None
+        if name == "book_database_url" and parsed.engine != "sqlite":
             raise SettingsError(
-                f"Invalid setting {_variable_for(name)}: {url!r} is not supported; use "
-                "sqlite:///path/to/file.db"
+                f"Invalid setting {_variable_for(name)}: the book index is an SQLite file on each "
+                "host; use sqlite:///path/to/tutorgpt-book.db"
             )
     for origin in settings.allowed_origins:
         if origin != "*" and "://" not in origin:
@@ -177,6 +192,6 @@ def parse_networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
     return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
 
 
-def sqlite_path(database_url: str) -> str:
-    """The file path of a ``sqlite:///`` URL (``sqlite:///:memory:`` is kept as is)."""
-    return database_url.removeprefix("sqlite://").removeprefix("/") or ":memory:"
+def variable_for(name: str) -> str:
+    """A setting as people look it up: ``name (TUTORGPT_NAME)``."""
+    return _variable_for(name)

@@ -21,7 +21,7 @@ from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.responder import Responder, ResponderError, ResponderEvent, Turn, TurnContext
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
 from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionPolicy, SessionService
-from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.store.connect import database_for
 from tutorgpt_asgi.testing.openai_server import ScriptedModel, running
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,7 +92,7 @@ async def book(_book_url: str) -> AsyncIterator[BookIndex]:
 
 @pytest.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[SessionService]:
-    db = Database(str(tmp_path / "main.db"))
+    db = database_for(f"sqlite:///{tmp_path / 'main.db'}")
     await db.open()
     policy = SessionPolicy(timedelta(minutes=30), timedelta(hours=12), timedelta(minutes=5))
     try:

@@ -174,7 +174,8 @@ async def test_k_is_bounded(db_url: str) -> None:
 
 async def test_bad_database_urls(tmp_path: Path) -> None:
     for url, fragment in [
-        ("postgres://x/y", "is not supported"),
+        ("postgres://x/y", "the book index is an SQLite file"),
+        ("mysql://x/y", "is not supported"),
         ("sqlite:///:memory:", "needs a file"),
         (f"sqlite:///{tmp_path / 'missing' / 'book.db'}", "does not exist"),
     ]:

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from tests.chatkit.conformance import parse_sse
 from tests.chatkit.scripted import ScriptedResponder
+from tests.support.databases import SyncDatabase
 from tests.support.tutor import ServedTutor, start_served
 from tutorgpt_asgi.chatkit.server import ChatKitServer
 
@@ -52,8 +53,8 @@ class Chat:
 class Tutor(ServedTutor):
     """The served app, its scripted responder and its database file."""
 
-    def __init__(self, app: Starlette, base_url: str, db_path: Path, responder: ScriptedResponder) -> None:
-        super().__init__(app, base_url, db_path)
+    def __init__(self, app: Starlette, base_url: str, db: SyncDatabase, responder: ScriptedResponder) -> None:
+        super().__init__(app, base_url, db)
         self.responder = responder
 
     def student(self, **body: Any) -> Chat:
@@ -65,16 +66,18 @@ class Tutor(ServedTutor):
 
 
 @pytest.fixture
-def make_tutor(tmp_path: Path) -> Iterator[Callable[..., Tutor]]:
+def make_tutor(tmp_path: Path, engine: str) -> Iterator[Callable[..., Tutor]]:
     """Serve TutorGPT over real HTTP with a scripted responder; settings as keywords."""
     with ExitStack() as stack:
 
         def start(responder: ScriptedResponder | None = None, **settings: Any) -> Tutor:
-            app, base_url, db_path = start_served(tmp_path, stack, **settings)
+            app, base_url, db = start_served(tmp_path, stack, engine, **settings)
             runtime = app.state.runtime
             responder = responder or ScriptedResponder()
-            runtime.chatkit = ChatKitServer(runtime.db, responder, runtime.message_limiter)
-            return Tutor(app, base_url, db_path, responder)
+            runtime.chatkit = ChatKitServer(
+                runtime.db, responder, runtime.message_limiter, ip_limiter=runtime.ip_message_limiter
+            )
+            return Tutor(app, base_url, db, responder)
 
         yield start
 

@@ -1,132 +1,126 @@
-"""The single writer: group commit with per-call isolation, and migrations of old files."""
+"""The store interface on both engines: isolation per write, durability, migrations, workers."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tutorgpt_asgi.store.database import MAX_BATCH, Database
-from tutorgpt_asgi.store.migrations import apply_migrations, available_migrations
+from tests.support.databases import SyncDatabase
+from tutorgpt_asgi.store.connect import database_for
+from tutorgpt_asgi.store.database import Database, Transaction
+from tutorgpt_asgi.store.migrations import available_migrations
+from tutorgpt_asgi.store.sqlite import MAX_BATCH
+
+pytestmark = pytest.mark.anyio
+
+INSERT_STUDENT = (
+    "INSERT INTO students (id, email, learning_level, created_at, updated_at) VALUES (?, ?, 'beginner', 'now', 'now')"
+)
 
 
-@pytest.mark.anyio
-async def test_a_failing_call_is_rolled_back_alone(tmp_path: Path) -> None:
-    db = Database(str(tmp_path / "t.db"))
-    await db.open()
-    try:
-        def insert(connection: sqlite3.Connection, email: str) -> None:
-            connection.execute(
-                "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
-                "VALUES (?, ?, 'beginner', 'now', 'now')", (email, email))
-            if email == "bad@example.com":
-                raise RuntimeError("refused after writing")
+async def test_a_failing_write_is_rolled_back_alone(db: Database) -> None:
+    async def insert(tx: Transaction, email: str) -> None:
+        await tx.execute(INSERT_STUDENT, (email, email))
+        if email == "bad@example.com":
+            raise RuntimeError("refused after writing")
 
-        emails = [f"s{n}@example.com" for n in range(20)] + ["bad@example.com"]
-        results = await asyncio.gather(
-            *(db.write(lambda c, e=e: insert(c, e)) for e in emails), return_exceptions=True
-        )
-        assert [type(r).__name__ for r in results].count("RuntimeError") == 1
-        rows = await db.fetchall("SELECT email FROM students")
-        assert {row["email"] for row in rows} == set(emails) - {"bad@example.com"}
-    finally:
-        await db.close()
+    emails = [f"s{n}@example.com" for n in range(20)] + ["bad@example.com"]
+    results = await asyncio.gather(
+        *(db.write(lambda tx, e=e: insert(tx, e)) for e in emails), return_exceptions=True
+    )
+    assert [type(r).__name__ for r in results].count("RuntimeError") == 1
+    rows = await db.fetchall("SELECT email FROM students")
+    assert {row["email"] for row in rows} == set(emails) - {"bad@example.com"}
 
 
-@pytest.mark.anyio
-async def test_writes_are_durable_when_write_returns(tmp_path: Path) -> None:
-    path = tmp_path / "t.db"
-    db = Database(str(path), synchronous="FULL")
-    await db.open()
-    try:
-        def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "INSERT INTO students (id, learning_level, created_at, updated_at) "
-                "VALUES ('x', 'beginner', 'now', 'now')")
-        await db.write(insert)
-        # a separate, synchronous connection sees it: committed, not just queued
-        assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM students").fetchone() == (1,)
-    finally:
-        await db.close()
+async def test_a_write_is_visible_elsewhere_when_write_returns(db: Database, db_url: str) -> None:
+    async def insert(tx: Transaction) -> int:
+        return await tx.execute(INSERT_STUDENT, ("x", None))
+
+    assert await db.write(insert) == 1
+    # a separate connection sees it: committed, not just queued
+    assert [tuple(row) for row in SyncDatabase(db_url).rows("SELECT id FROM students")] == [("x",)]
 
 
-@pytest.mark.anyio
-async def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    first = available_migrations()[:1]
-    connection = sqlite3.connect(path, isolation_level=None)
-    assert apply_migrations(connection, first) == 1
-    connection.execute(
-        "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
-        "VALUES ('stu_old', 'old@example.com', 'advanced', 'then', 'then')")
-    connection.close()
-    db = Database(str(path))
-    await db.open()
-    try:
-        version = (await db.fetchone("PRAGMA user_version"))[0]
-        assert version == available_migrations()[-1][0] > 1
-        student = await db.fetchone("SELECT email, learning_level FROM students")
-        assert tuple(student) == ("old@example.com", "advanced")
-        tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"students", "sessions", "visits"} <= tables
-    finally:
-        await db.close()
+async def test_statements_return_changed_rows_and_returning_rows(db: Database) -> None:
+    async def work(tx: Transaction) -> tuple[int, str, int]:
+        await tx.executemany(INSERT_STUDENT, [(f"s{n}", None) for n in range(3)])
+        row = await tx.fetchone("INSERT INTO students (id, learning_level, created_at, updated_at)"
+                                " VALUES (?, 'advanced', 'now', 'now') RETURNING id", ("r",))
+        assert row is not None
+        changed = await tx.execute("UPDATE students SET name = ? WHERE id <> ?", ("n", "r"))
+        missing = await tx.execute("DELETE FROM students WHERE id = ?", ("nobody",))
+        return changed, row["id"], missing
+
+    assert await db.write(work) == (3, "r", 0)
 
 
-def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
-    broken = [*available_migrations()[:1], (2, "0002_broken.sql", "CREATE TABLE x (a);\nNOT SQL;")]
-    connection = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
-    with pytest.raises(sqlite3.OperationalError):
-        apply_migrations(connection, broken)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert connection.execute("SELECT name FROM sqlite_master WHERE name = 'x'").fetchone() is None
-    connection.close()
+async def test_question_marks_inside_strings_are_not_parameters(db: Database) -> None:
+    async def insert(tx: Transaction) -> None:
+        await tx.execute(
+            "INSERT INTO students (id, name, learning_level, created_at, updated_at)"
+            " VALUES (?, 'who? -- me?', ?, 'now', 'now')", ("q", "beginner"))
+
+    await db.write(insert)
+    assert (await db.fetchone("SELECT name FROM students WHERE id = ?", ("q",)))["name"] == "who? -- me?"
 
 
-@pytest.mark.anyio
-async def test_more_writes_than_one_batch_holds_all_complete(tmp_path: Path) -> None:
-    db = Database(str(tmp_path / "t.db"))
-    await db.open()
-    try:
-        def insert(connection: sqlite3.Connection, n: int) -> int:
-            connection.execute(
-                "INSERT INTO students (id, learning_level, created_at, updated_at) "
-                "VALUES (?, 'beginner', 'now', 'now')", (f"s{n}",))
-            return n
+async def test_more_writes_than_one_batch_holds_all_complete(db: Database) -> None:
+    async def insert(tx: Transaction, n: int) -> int:
+        await tx.execute(INSERT_STUDENT, (f"s{n}", None))
+        return n
 
-        count = 3 * MAX_BATCH + 7
-        done = await asyncio.wait_for(
-            asyncio.gather(*(db.write(lambda c, n=n: insert(c, n)) for n in range(count))), timeout=30
-        )
-        assert done == list(range(count))
-        assert (await db.fetchone("SELECT COUNT(*) FROM students"))[0] == count
-    finally:
-        await db.close()
+    count = 3 * MAX_BATCH + 7
+    done = await asyncio.wait_for(
+        asyncio.gather(*(db.write(lambda tx, n=n: insert(tx, n)) for n in range(count))), timeout=60
+    )
+    assert done == list(range(count))
+    assert (await db.fetchone("SELECT COUNT(*) FROM students"))[0] == count
 
 
-def test_workers_starting_together_migrate_a_new_file_once(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+async def test_a_new_database_is_at_the_last_migration(db: Database) -> None:
+    assert await db.schema_version() == available_migrations(db.engine)[-1].version
+
+
+def test_each_engine_gets_every_migration_number() -> None:
+    sqlite, postgres = available_migrations("sqlite"), available_migrations("postgresql")
+    assert [m.version for m in sqlite] == [m.version for m in postgres]
+    assert any(m.name.endswith(".postgresql.sql") for m in postgres)
+    assert not any(m.name.endswith(".postgresql.sql") for m in sqlite)
+
+
+async def test_an_unreachable_postgresql_names_the_url_without_its_password() -> None:
+    from tutorgpt_asgi.store.database import DatabaseUnavailable
+
+    db = database_for("postgresql://postgres:hunter2@127.0.0.1:1/nothing")
+    with pytest.raises(DatabaseUnavailable) as caught:
+        await db.open()
+    assert "127.0.0.1:1" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_workers_starting_together_migrate_once(db_url: str) -> None:
     script = (
         "import asyncio, sys, time\n"
-        "from tutorgpt_asgi.store.database import Database\n"
+        "from tutorgpt_asgi.store.connect import database_for\n"
         "async def main():\n"
-        "    db = Database(sys.argv[1])\n"
+        "    db = database_for(sys.argv[1], pool_size=1)\n"
         "    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all start together\n"
         "    await db.open()\n"
+        "    print(await db.schema_version())\n"
         "    await db.close()\n"
         "asyncio.run(main())\n"
     )
-    start = str(time.time() + 2.0)
+    start = str(time.time() + 3.0)
     workers = [
-        subprocess.Popen([sys.executable, "-c", script, str(path), start], stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", script, db_url, start], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
         for _ in range(4)
     ]
-    errors = [worker.communicate(timeout=60)[1] for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0, 0, 0], errors
-    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == available_migrations()[-1][0]
+    outputs = [worker.communicate(timeout=60) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0, 0], outputs
+    last = available_migrations("sqlite" if db_url.startswith("sqlite") else "postgresql")[-1].version
+    assert [out.strip() for out, _ in outputs] == [str(last)] * 4

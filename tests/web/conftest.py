@@ -1,4 +1,4 @@
-"""A TutorGPT sub-app on a real SQLite file, served over real HTTP."""
+"""A TutorGPT sub-app on a real database (each engine in turn), served over real HTTP."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ class Tutor(ServedTutor):
 
 
 @pytest.fixture
-def make_tutor(tmp_path: Path) -> Iterator[Callable[..., Tutor]]:
-    """Start a TutorGPT app with the given settings; each gets its own database file."""
+def make_tutor(tmp_path: Path, engine: str) -> Iterator[Callable[..., Tutor]]:
+    """Start a TutorGPT app with the given settings; each gets its own database."""
     with ExitStack() as stack:
-        yield lambda **settings: Tutor(*start_served(tmp_path, stack, **settings))
+        yield lambda **settings: Tutor(*start_served(tmp_path, stack, engine, **settings))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import sqlite3
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,13 +13,17 @@ from tests.web.conftest import Tutor
 
 def _break_session_inserts(tutor: Tutor) -> None:
     """A trigger makes the SECOND write of session creation fail, after the student row."""
-    connection = sqlite3.connect(tutor.db_path)
-    connection.execute(
-        "CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions "
-        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+    if tutor.db.engine == "sqlite":
+        tutor.execute(
+            "CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions "
+            "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+        )
+        return
+    tutor.execute(
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk says no'; END $$"
+        " LANGUAGE plpgsql; CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions"
+        " FOR EACH ROW EXECUTE FUNCTION refuse()"
     )
-    connection.commit()
-    connection.close()
 
 
 def test_failure_mid_request_returns_500_and_stores_nothing(
@@ -49,10 +52,7 @@ def test_failure_mid_request_returns_500_and_stores_nothing(
 def test_the_service_recovers_after_the_failure(tutor: Tutor) -> None:
     _break_session_inserts(tutor)
     assert tutor.create_session({}).status_code == 500
-    connection = sqlite3.connect(tutor.db_path)
-    connection.execute("DROP TRIGGER refuse_sessions")
-    connection.commit()
-    connection.close()
+    tutor.execute("DROP TRIGGER refuse_sessions" + (" ON sessions" if tutor.db.engine == "postgresql" else ""))
     assert tutor.create_session({}).status_code == 201
 
 

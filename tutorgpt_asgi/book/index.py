@@ -7,27 +7,36 @@ Why this shape:
 - **Incremental.** Each page keeps a fingerprint (a hash of everything indexed about it, including
   the source's ``content_hash``); unchanged pages are not touched, changed ones are rewritten,
   missing ones deleted.
-- **Non-blocking.** Parsing runs in a worker thread and SQLite calls go through aiosqlite, so the
-  server's event loop keeps serving while a book is indexed or searched.
+- **Non-blocking.** Parsing runs in a worker thread and the database is the store's SQLite
+  engine (a writer thread, an aiosqlite reader), so the event loop keeps serving while a book
+  is indexed or searched.
+- **Built once per host.** Workers that start together with ``TUTORGPT_BOOK`` set take turns on
+  a lock file beside the index: the first indexes, the others then find every page unchanged.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+
+from tutorgpt_asgi.store.database import DatabaseUnavailable, Transaction
+from tutorgpt_asgi.store.migrations import split_statements
+from tutorgpt_asgi.store.sqlite import SQLiteDatabase
+from tutorgpt_asgi.store.urls import parse_database_url
 
 from .chunking import MAX_WORDS, OVERLAP_WORDS, TARGET_WORDS, chunk_page
 from .docs_folder import read_docs_folder
@@ -92,16 +101,18 @@ class IndexSummary:
 
 def database_path(database_url: str) -> Path:
     """``sqlite:///relative.db`` or ``sqlite:////absolute.db`` → a file path."""
-    prefix = "sqlite:///"
-    if not database_url.startswith(prefix) or len(database_url) == len(prefix):
+    try:
+        parsed = parse_database_url(database_url)
+    except ValueError as error:
+        raise BookError("book_database_url_invalid", str(error)) from None
+    if parsed.engine != "sqlite":
         raise BookError(
             "book_database_url_invalid",
-            f"{database_url!r} is not supported; use sqlite:///path/to/tutorgpt-book.db",
+            f"{parsed.display!r}: the book index is an SQLite file; use sqlite:///path/to/tutorgpt-book.db",
         )
-    raw = database_url[len(prefix) :].split("?", 1)[0]
-    if raw in (":memory:", ""):
+    if parsed.target == ":memory:":
         raise BookError("book_database_url_invalid", "the book index needs a file, not :memory:")
-    path = Path(raw)
+    path = Path(parsed.target)
     if not path.parent.is_dir():
         raise BookError("book_database_url_invalid", f"folder {path.parent} does not exist")
     return path
@@ -118,15 +129,12 @@ def _fingerprint(page: Page) -> str:
 
 
 class BookIndex:
-    """Owns the book database: a writer connection for indexing, a reader for searches."""
+    """Owns the book database (the store's SQLite engine): writes for indexing, reads for searches."""
 
-    def __init__(
-        self, path: Path, reader: aiosqlite.Connection, writer: aiosqlite.Connection, site_url: str | None
-    ) -> None:
+    def __init__(self, path: Path, db: SQLiteDatabase, site_url: str | None) -> None:
         self.path = path
         self.site_url = site_url
-        self._reader = reader
-        self._writer = writer
+        self.db = db
         self._write_lock = anyio.Lock()
         self._stemmer = Stemmer()
         self._common: dict[str, int] = {}
@@ -136,28 +144,15 @@ class BookIndex:
     async def open(cls, database_url: str, *, site_url: str | None = None) -> BookIndex:
         """Open (creating if needed) the index at ``database_url``."""
         path = database_path(database_url)
-        writer = await aiosqlite.connect(path, isolation_level=None)
-        reader: aiosqlite.Connection | None = None
+        db = SQLiteDatabase(str(path), migrate=_migrate)
         try:
-            await writer.execute("PRAGMA busy_timeout = 10000")
-            await writer.execute("PRAGMA journal_mode = WAL")
-            await writer.execute("PRAGMA synchronous = NORMAL")
-            await _migrate(writer)
-            reader = await aiosqlite.connect(path, isolation_level=None)
-            await reader.execute("PRAGMA busy_timeout = 10000")
-            await reader.execute("PRAGMA query_only = 1")
-        except BaseException as error:
-            await writer.close()
-            if reader is not None:
-                await reader.close()
-            if isinstance(error, sqlite3.DatabaseError):
-                raise BookError("book_database_unusable", f"{path}: {error}") from None
-            raise
-        return cls(path, reader, writer, site_url)
+            await db.open()
+        except DatabaseUnavailable as error:
+            raise BookError("book_database_unusable", f"{path}: {error.__cause__ or error}") from None
+        return cls(path, db, site_url)
 
     async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
+        await self.db.close()
         self._stemmer.close()
 
     async def __aenter__(self) -> BookIndex:
@@ -172,7 +167,7 @@ class BookIndex:
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> list[tuple[Any, ...]]:
         """Run one read query on the reader connection (a consistent snapshot)."""
-        return [tuple(row) for row in await self._reader.execute_fetchall(sql, params)]
+        return [tuple(row) for row in await self.db.fetchall(sql, params)]
 
     async def chapter_and_lesson_exist(
         self, chapter_id: str | None, lesson_id: str | None = None
@@ -212,7 +207,7 @@ class BookIndex:
         started = time.perf_counter()
         source = Path(path)
         book = await anyio.to_thread.run_sync(_read_book, source, _threadsafe(progress))
-        async with self._write_lock:
+        async with self._write_lock, _host_lock(self.path):
             counts = await self._write(book, str(source.resolve()))
         self._common_loaded_at = -TERM_STATS_TTL  # re-read on the next search
         return IndexSummary(
@@ -227,67 +222,82 @@ class BookIndex:
         )
 
     async def _write(self, book: Book, source: str) -> dict[str, int]:
-        db = self._writer
+        async def write(tx: Transaction) -> dict[str, int]:
+            return await _write_book(tx, book, source)
+
         try:
-            await db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:  # another process holds the write lock
+            return await self.db.write(write)
+        except sqlite3.OperationalError as error:  # another process held the write lock too long
             raise BookError(
                 "book_database_busy", f"{self.path}: {error}; is another indexer running?"
             ) from None
+
+
+@asynccontextmanager
+async def _host_lock(path: Path) -> AsyncIterator[None]:
+    """An exclusive lock file beside the index, for every process on this host.
+
+    Workers starting together with ``TUTORGPT_BOOK`` set wait here rather than on SQLite's
+    write lock (whose busy timeout a large book outlasts); the first builds the index and the
+    others find it current.
+    """
+    with open(f"{path}.lock", "a+b") as handle:
+        await anyio.to_thread.run_sync(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
         try:
-            rows = await db.execute_fetchall("SELECT doc_id, fingerprint FROM pages")
-            existing: dict[str, str] = {doc_id: fingerprint for doc_id, fingerprint in rows}
-            wanted = {page.doc_id for page in book.pages}
-            changed = [page for page in book.pages if existing.get(page.doc_id) != _fingerprint(page)]
-            removed = [doc_id for doc_id in existing if doc_id not in wanted]
-            stale = [(doc_id,) for doc_id in removed]
-            stale += [(page.doc_id,) for page in changed if page.doc_id in existing]
-            await db.executemany(
-                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)", stale
-            )
-            await db.executemany("DELETE FROM chunks WHERE doc_id = ?", stale)
-            await db.executemany("DELETE FROM pages WHERE doc_id = ?", stale)
-            generation = await _scalar(db, "SELECT coalesce(max(generation), 0) + 1 FROM pages")
-            first_id = await _scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM chunks")
-            page_rows, chunk_rows, fts_rows = _rows(changed, generation, first_id)
-            await db.executemany(f"INSERT INTO pages VALUES ({', '.join('?' * 15)})", page_rows)
-            await db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 9)})", chunk_rows)
-            await db.executemany(
-                "INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)", fts_rows
-            )
-            await db.execute("DELETE FROM chapters")
-            await db.executemany(
-                "INSERT INTO chapters VALUES (?, ?, ?, ?, ?)",
-                [(c.id, c.title, c.position, c.permalink, json.dumps(c.lesson_ids)) for c in book.chapters],
-            )
-            meta = {
-                "source": source,
-                "source_kind": book.source_kind,
-                "site_url": book.site_url or "",
-                "base_url": book.base_url,
-                "title": book.title or "",
-                "indexed_at": str(time.time()),
-            }
-            await db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
-            total_chunks = await _scalar(db, "SELECT count(*) FROM chunks")
-            if stale or changed:
-                await db.execute("DELETE FROM common_terms")
-                await db.execute(
-                    "INSERT INTO common_terms SELECT term, doc FROM chunks_vocab WHERE doc >= ?",
-                    (common_threshold(total_chunks),),
-                )
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
-        added = sum(1 for page in changed if page.doc_id not in existing)
-        return {
-            "chunks": total_chunks,
-            "added": added,
-            "updated": len(changed) - added,
-            "removed": len(removed),
-            "unchanged": len(book.pages) - len(changed),
-        }
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+async def _write_book(db: Transaction, book: Book, source: str) -> dict[str, int]:
+    """Apply ``book`` to the index in the caller's transaction: changed pages only."""
+    rows = await db.fetchall("SELECT doc_id, fingerprint FROM pages")
+    existing: dict[str, str] = {doc_id: fingerprint for doc_id, fingerprint in rows}
+    wanted = {page.doc_id for page in book.pages}
+    changed = [page for page in book.pages if existing.get(page.doc_id) != _fingerprint(page)]
+    removed = [doc_id for doc_id in existing if doc_id not in wanted]
+    stale = [(doc_id,) for doc_id in removed]
+    stale += [(page.doc_id,) for page in changed if page.doc_id in existing]
+    await db.executemany(
+        "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)", stale
+    )
+    await db.executemany("DELETE FROM chunks WHERE doc_id = ?", stale)
+    await db.executemany("DELETE FROM pages WHERE doc_id = ?", stale)
+    generation = await _scalar(db, "SELECT coalesce(max(generation), 0) + 1 FROM pages")
+    first_id = await _scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM chunks")
+    page_rows, chunk_rows, fts_rows = _rows(changed, generation, first_id)
+    await db.executemany(f"INSERT INTO pages VALUES ({', '.join('?' * 15)})", page_rows)
+    await db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 9)})", chunk_rows)
+    await db.executemany("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)", fts_rows)
+    await db.execute("DELETE FROM chapters")
+    await db.executemany(
+        "INSERT INTO chapters VALUES (?, ?, ?, ?, ?)",
+        [(c.id, c.title, c.position, c.permalink, json.dumps(c.lesson_ids)) for c in book.chapters],
+    )
+    meta = {
+        "source": source,
+        "source_kind": book.source_kind,
+        "site_url": book.site_url or "",
+        "base_url": book.base_url,
+        "title": book.title or "",
+        "indexed_at": str(time.time()),
+    }
+    await db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+    total_chunks = await _scalar(db, "SELECT count(*) FROM chunks")
+    if stale or changed:
+        await db.execute("DELETE FROM common_terms")
+        await db.execute(
+            "INSERT INTO common_terms SELECT term, doc FROM chunks_vocab WHERE doc >= ?",
+            (common_threshold(total_chunks),),
+        )
+    added = sum(1 for page in changed if page.doc_id not in existing)
+    return {
+        "chunks": total_chunks,
+        "added": added,
+        "updated": len(changed) - added,
+        "removed": len(removed),
+        "unchanged": len(book.pages) - len(changed),
+    }
 
 
 def scope_filter(chapter_id: str | None, lesson_id: str | None) -> tuple[list[str], dict[str, str]]:
@@ -306,9 +316,10 @@ def scope_filter(chapter_id: str | None, lesson_id: str | None) -> tuple[list[st
     return clauses, params
 
 
-async def _scalar(db: aiosqlite.Connection, sql: str) -> int:
-    rows = list(await db.execute_fetchall(sql))
-    return int(rows[0][0])
+async def _scalar(db: Transaction, sql: str) -> int:
+    row = await db.fetchone(sql)
+    assert row is not None
+    return int(row[0])
 
 
 def _rows(
@@ -360,17 +371,24 @@ def _page_row(page: Page, generation: int) -> tuple[Any, ...]:
     )
 
 
-async def _migrate(db: aiosqlite.Connection) -> None:
+def _migrate(connection: sqlite3.Connection) -> None:
     """Create the tables; a different INDEX_FORMAT drops them (the index is derived data)."""
-    rows = list(await db.execute_fetchall("PRAGMA user_version"))
-    version = int(rows[0][0])
-    if version not in (0, INDEX_FORMAT):
-        await db.execute("BEGIN IMMEDIATE")
-        for table in _TABLES:
-            await db.execute(f"DROP TABLE IF EXISTS {table}")
-        await db.execute("COMMIT")
-    await db.executescript(_SCHEMA)
-    await db.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version == INDEX_FORMAT:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if version != 0:
+            for table in _TABLES:
+                connection.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in split_statements(_SCHEMA):
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
 
 
 def _read_book(source: Path, progress: Callable[[int, int], None] | None) -> Book:

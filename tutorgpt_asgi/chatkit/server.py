@@ -64,7 +64,7 @@ from tutorgpt_asgi.chatkit.types import (
 )
 from tutorgpt_asgi.clock import stored, utc_now
 from tutorgpt_asgi.ids import new_id
-from tutorgpt_asgi.ratelimit import RateLimiter
+from tutorgpt_asgi.ratelimit import RateLimiter, RateLimitUnavailable
 from tutorgpt_asgi.sessions.service import AuthenticatedSession
 from tutorgpt_asgi.store.database import Database
 
@@ -139,21 +139,33 @@ class ChatKitServer:
     """Serves the protocol for authenticated sessions; one instance per app."""
 
     def __init__(
-        self, db: Database, responder: Responder, message_limiter: RateLimiter
+        self,
+        db: Database,
+        responder: Responder,
+        message_limiter: RateLimiter,
+        *,
+        ip_limiter: RateLimiter | None = None,
     ) -> None:
         self.store = ThreadStore(db)
         self.responder = responder
         self.message_limiter = message_limiter
+        self.ip_limiter = ip_limiter
 
-    async def process(self, body: bytes, session: AuthenticatedSession) -> JsonResult | StreamResult:
-        """Answer one protocol request; raises :class:`ProtocolError` before any stream starts."""
+    async def process(
+        self, body: bytes, session: AuthenticatedSession, client_ip: str = ""
+    ) -> JsonResult | StreamResult:
+        """Answer one protocol request; raises :class:`ProtocolError` before any stream starts.
+
+        ``client_ip`` is who sends it: messages are limited per session and per IP, since a
+        new session is only a request away.
+        """
         request = decode_request(body)
         if isinstance(request, ThreadsCreate):
-            return await self._create(request, session)
+            return await self._create(request, session, client_ip)
         if isinstance(request, ThreadsAddUserMessage):
-            return await self._add_user_message(request, session)
+            return await self._add_user_message(request, session, client_ip)
         if isinstance(request, ThreadsRetryAfterItem):
-            return await self._retry(request, session)
+            return await self._retry(request, session, client_ip)
         if isinstance(request, ThreadsGetById):
             return await self._get_by_id(request, session)
         if isinstance(request, ThreadsList):
@@ -168,10 +180,10 @@ class ChatKitServer:
 
     # --- streaming requests ------------------------------------------------------------------
 
-    async def _create(self, request: ThreadsCreate, session: AuthenticatedSession) -> StreamResult:
+    async def _create(self, request: ThreadsCreate, session: AuthenticatedSession, client_ip: str) -> StreamResult:
         user_input = request.params.input
         _check_input(user_input)
-        refused = await self._rate_limited(session)
+        refused = await self._rate_limited(session, client_ip)
         if refused is not None:
             return refused
         thread = ThreadRecord(id=new_id("thr"), title=None, created_at=stored(utc_now()))
@@ -184,12 +196,12 @@ class ChatKitServer:
         return StreamResult(self._answer(session, thread, user_item, [], prelude))
 
     async def _add_user_message(
-        self, request: ThreadsAddUserMessage, session: AuthenticatedSession
+        self, request: ThreadsAddUserMessage, session: AuthenticatedSession, client_ip: str
     ) -> StreamResult:
         user_input = request.params.input
         _check_input(user_input)
         thread = await self._thread(session, request.params.thread_id)
-        refused = await self._rate_limited(session)
+        refused = await self._rate_limited(session, client_ip)
         if refused is not None:
             return refused
         earlier = await self._items(thread.id, HISTORY_MAX_ITEMS)
@@ -198,7 +210,9 @@ class ChatKitServer:
         prelude: list[StreamEvent] = [ItemDone(item=user_item)]
         return StreamResult(self._answer(session, thread, user_item, earlier, prelude))
 
-    async def _retry(self, request: ThreadsRetryAfterItem, session: AuthenticatedSession) -> StreamResult:
+    async def _retry(
+        self, request: ThreadsRetryAfterItem, session: AuthenticatedSession, client_ip: str
+    ) -> StreamResult:
         thread = await self._thread(session, request.params.thread_id)
         stored = await self.store.load_item(thread.id, request.params.item_id)
         if stored is None:
@@ -208,16 +222,27 @@ class ChatKitServer:
             raise invalid_request(
                 "NOT_A_USER_MESSAGE", "Only an answer to a user message can be retried", "params.item_id"
             )
-        refused = await self._rate_limited(session)
+        refused = await self._rate_limited(session, client_ip)
         if refused is not None:
             return refused
         await self.store.delete_items_after(thread.id, stored.seq)
         earlier = await self._items(thread.id, HISTORY_MAX_ITEMS + 1)
         return StreamResult(self._answer(session, thread, user_item, earlier[:-1], []))
 
-    async def _rate_limited(self, session: AuthenticatedSession) -> StreamResult | None:
-        """A one-event stream the widget shows when the session sends too many messages."""
-        decision = await self.message_limiter.hit(session.session_id)
+    async def _rate_limited(self, session: AuthenticatedSession, client_ip: str) -> StreamResult | None:
+        """A one-event stream the widget shows when the session or its IP sends too many messages.
+
+        An unreachable limit storage is a 503 before any stream starts (the widget retries).
+        """
+        try:
+            decision = await self.message_limiter.hit(session.session_id)
+            if decision.allowed and self.ip_limiter is not None and client_ip:
+                decision = await self.ip_limiter.hit(client_ip)
+        except RateLimitUnavailable:
+            raise ProtocolError(
+                503, "Service unavailable", "RATE_LIMIT_UNAVAILABLE",
+                "The tutor cannot check its message limits right now. Please try again shortly.",
+            ) from None
         if decision.allowed:
             return None
         logger.info("Message rate limit reached for session %s", session.session_id)

@@ -7,7 +7,6 @@ indistinguishable from a missing one, and both cost the same single indexed look
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -16,7 +15,8 @@ import msgspec
 
 from tutorgpt_asgi.chatkit.types import FeedbackKind, Order, ThreadItem
 from tutorgpt_asgi.clock import stored, utc_now
-from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.store.database import Database, Transaction
+from tutorgpt_asgi.store.database import Row as DbRow
 
 _item_encoder = msgspec.json.Encoder()
 Row = TypeVar("Row")
@@ -53,13 +53,13 @@ class CursorNotFound(LookupError):
     """An ``after`` cursor names no element of the listing (a stale or foreign id)."""
 
 
-def _append_item(connection: sqlite3.Connection, student_id: str, item: ThreadItem) -> None:
-    cursor = connection.execute(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM items WHERE thread_id = ?", (item.thread_id,)
-    )
-    row = cursor.fetchone()
+async def _append_item(tx: Transaction, student_id: str, item: ThreadItem) -> None:
+    # Touch the thread first: on PostgreSQL the UPDATE locks its row, so two items appended
+    # to one thread at once take turns for the next position instead of colliding on it.
+    await tx.execute("UPDATE threads SET updated_at = ? WHERE id = ?", (stored(utc_now()), item.thread_id))
+    row = await tx.fetchone("SELECT COALESCE(MAX(seq), 0) + 1 FROM items WHERE thread_id = ?", (item.thread_id,))
     assert row is not None
-    connection.execute(
+    await tx.execute(
         "INSERT INTO items (id, thread_id, student_id, seq, type, created_at, json)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -72,16 +72,13 @@ def _append_item(connection: sqlite3.Connection, student_id: str, item: ThreadIt
             _item_encoder.encode(item).decode(),
         ),
     )
-    connection.execute(
-        "UPDATE threads SET updated_at = ? WHERE id = ?", (stored(utc_now()), item.thread_id)
-    )
 
 
-def _record(row: sqlite3.Row) -> ThreadRecord:
+def _record(row: DbRow) -> ThreadRecord:
     return ThreadRecord(id=row["id"], title=row["title"], created_at=row["created_at"])
 
 
-def _item(row: sqlite3.Row) -> StoredItem:
+def _item(row: DbRow) -> StoredItem:
     return StoredItem(id=row["id"], seq=row["seq"], type=row["type"], json=row["json"].encode())
 
 
@@ -94,13 +91,13 @@ class ThreadStore:
     async def create_thread(self, student_id: str, thread: ThreadRecord, first: ThreadItem) -> None:
         """Create ``thread`` with its first user message in one transaction."""
 
-        def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        async def insert(tx: Transaction) -> None:
+            await tx.execute(
                 "INSERT INTO threads (id, student_id, title, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (thread.id, student_id, thread.title, thread.created_at, thread.created_at),
             )
-            _append_item(connection, student_id, first)
+            await _append_item(tx, student_id, first)
 
         await self.db.write(insert)
 
@@ -115,26 +112,26 @@ class ThreadStore:
     async def set_title(self, student_id: str, thread_id: str, title: str | None) -> bool:
         """Rename a thread; ``False`` if it is not the student's."""
 
-        def update(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        async def update(tx: Transaction) -> bool:
+            changed = await tx.execute(
                 "UPDATE threads SET title = ?, updated_at = ? WHERE id = ? AND student_id = ?",
                 (title, stored(utc_now()), thread_id, student_id),
             )
-            return cursor.rowcount == 1
+            return changed == 1
 
         return await self.db.write(update)
 
     async def delete_thread(self, student_id: str, thread_id: str) -> bool:
         """Delete a thread with its items and feedback; ``False`` if it is not the student's."""
 
-        def delete(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        async def delete(tx: Transaction) -> bool:
+            deleted = await tx.execute(
                 "DELETE FROM threads WHERE id = ? AND student_id = ?", (thread_id, student_id)
             )
-            if cursor.rowcount != 1:
+            if deleted != 1:
                 return False
-            connection.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
-            connection.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
+            await tx.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
+            await tx.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
             return True
 
         return await self.db.write(delete)
@@ -200,16 +197,16 @@ class ThreadStore:
     async def add_item(self, student_id: str, item: ThreadItem) -> None:
         """Append an item at the end of its thread."""
 
-        def insert(connection: sqlite3.Connection) -> None:
-            _append_item(connection, student_id, item)
+        async def insert(tx: Transaction) -> None:
+            await _append_item(tx, student_id, item)
 
         await self.db.write(insert)
 
     async def delete_items_after(self, thread_id: str, seq: int) -> None:
         """Drop every item after position ``seq`` (retrying an answer replaces them)."""
 
-        def delete(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        async def delete(tx: Transaction) -> None:
+            await tx.execute(
                 "DELETE FROM items WHERE thread_id = ? AND seq > ?", (thread_id, seq)
             )
 
@@ -227,17 +224,16 @@ class ThreadStore:
         """Record (or change) the student's verdict on items; ``False`` if any item is unknown."""
         unique_ids = list(dict.fromkeys(item_ids))
 
-        def upsert(connection: sqlite3.Connection) -> bool:
+        async def upsert(tx: Transaction) -> bool:
             marks = ",".join("?" * len(unique_ids))
-            cursor = connection.execute(
+            row = await tx.fetchone(
                 f"SELECT COUNT(*) FROM items WHERE thread_id = ? AND id IN ({marks})",
                 (thread_id, *unique_ids),
             )
-            row = cursor.fetchone()
             if row is None or row[0] != len(unique_ids):
                 return False
             now = stored(utc_now())
-            connection.executemany(
+            await tx.executemany(
                 "INSERT INTO feedback (item_id, student_id, thread_id, session_id, kind, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, student_id) DO UPDATE SET"
                 " kind = excluded.kind, session_id = excluded.session_id,"

@@ -6,13 +6,11 @@ different page, so the tutor can say "welcome back, you finished chapter 1".
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from tutorgpt_asgi.clock import isoformat_z, parse_stored
 from tutorgpt_asgi.sessions.context import PageContext
-from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.store.database import Database, Transaction
 
 
 class LessonProgress(msgspec.Struct, frozen=True):
@@ -54,7 +52,8 @@ def visit_key(context: PageContext) -> str | None:
     return f"page:{context.page_path}" if context.page_path else None
 
 
-def record_visit(connection: sqlite3.Connection,
+async def record_visit(
+    tx: Transaction,
     student_id: str,
     context: PageContext,
     now: str,
@@ -65,7 +64,7 @@ def record_visit(connection: sqlite3.Connection,
     key = visit_key(context)
     if key is None:
         return
-    connection.execute(
+    await tx.execute(
         """INSERT INTO visits (student_id, page_key, page_path, page_title, chapter_id, lesson_id,
                visits, first_visit_at, last_visit_at)
            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)

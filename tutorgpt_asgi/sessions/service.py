@@ -7,7 +7,6 @@ without its first visit.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ from tutorgpt_asgi.ids import new_id
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
 from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit, visit_key
 from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret
-from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.store.database import Database, Row, Transaction
 
 DEFAULT_LEVEL = "beginner"
 #: The smallest move of a session's idle expiry worth a write (see ``authenticate``).
@@ -93,9 +92,9 @@ class SessionService:
         max_expires_at = now + self.policy.max_ttl
         context = request.context
 
-        def create_rows(connection: sqlite3.Connection) -> None:
-            student_id = _upsert_student(connection, request, stored(now))
-            connection.execute(
+        async def create_rows(tx: Transaction) -> None:
+            student_id = await _upsert_student(tx, request, stored(now))
+            await tx.execute(
                 """INSERT INTO sessions (id, student_id, secret_hash, page_path, page_title,
                        current_chapter, current_lesson, highlighted_text, context_json,
                        created_at, last_active_at, expires_at, max_expires_at)
@@ -107,7 +106,7 @@ class SessionService:
                     stored(now), stored(now), stored(expires_at), stored(max_expires_at),
                 ),
             )
-            record_visit(connection, student_id, context, stored(now))
+            await record_visit(tx, student_id, context, stored(now))
 
         await self.db.write(create_rows)
         return CreatedSession(secret, session_id, expires_at)
@@ -134,8 +133,8 @@ class SessionService:
         if abs(expires_at - current) < SLIDE_STEP:
             return _authenticated(row, current)
 
-        def slide(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        async def slide(tx: Transaction) -> None:
+            await tx.execute(
                 "UPDATE sessions SET last_active_at = ?, expires_at = ? WHERE id = ?",
                 (stored(now), stored(expires_at), row["id"]),
             )
@@ -156,8 +155,8 @@ class SessionService:
         now = stored(self.clock())
         moved = visit_key(context) != visit_key(session.location)
 
-        def save(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        async def save(tx: Transaction) -> None:
+            await tx.execute(
                 """UPDATE sessions SET page_path = ?, page_title = ?, current_chapter = ?,
                        current_lesson = ?, highlighted_text = ?, context_json = ?
                    WHERE id = ?""",
@@ -167,7 +166,7 @@ class SessionService:
                     msgspec.json.encode(context).decode(), session.session_id,
                 ),
             )
-            record_visit(connection, session.student_id, context, now, count=moved)
+            await record_visit(tx, session.student_id, context, now, count=moved)
 
         await self.db.write(save)
         return replace(session, location=context)
@@ -191,14 +190,14 @@ class SessionService:
         secret = new_client_secret()
         expires_at = min(now + self.policy.idle_ttl, max_expires_at)
 
-        def swap(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        async def swap(tx: Transaction) -> bool:
+            changed = await tx.execute(
                 """UPDATE sessions SET secret_hash = ?, expires_at = ?, last_active_at = ?
                    WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL""",
                 (hash_secret(secret), stored(expires_at), stored(now), row["id"],
                  hash_secret(client_secret)),
             )
-            return cursor.rowcount == 1
+            return changed == 1
 
         if not await self.db.write(swap):  # a concurrent refresh or revoke won
             return None
@@ -208,8 +207,8 @@ class SessionService:
         """End a session: its secret stops working immediately."""
         now = stored(self.clock())
 
-        def end(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        async def end(tx: Transaction) -> None:
+            await tx.execute(
                 "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (now, session.session_id),
             )
@@ -240,18 +239,17 @@ class SessionService:
         return await load_profile(self.db, student_id)
 
 
-def _upsert_student(connection: sqlite3.Connection, request: SessionRequest, now: str
-) -> str:
+async def _upsert_student(tx: Transaction, request: SessionRequest, now: str) -> str:
     """The student's id: found by email (name and level updated when given), else a new one."""
     if request.student_email is None:
         student_id = new_id("stu")
-        connection.execute(
+        await tx.execute(
             """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
                VALUES (?, NULL, ?, ?, ?, ?)""",
             (student_id, request.student_name, request.learning_level or DEFAULT_LEVEL, now, now),
         )
         return student_id
-    cursor = connection.execute(
+    row = await tx.fetchone(
         """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (email) DO UPDATE SET
@@ -264,13 +262,11 @@ def _upsert_student(connection: sqlite3.Connection, request: SessionRequest, now
             request.learning_level or DEFAULT_LEVEL, now, now, request.learning_level,
         ),
     )
-    row = cursor.fetchone()
-    cursor.close()
     assert row is not None
     return str(row[0])
 
 
-def _authenticated(row: sqlite3.Row, expires_at: datetime) -> AuthenticatedSession:
+def _authenticated(row: Row, expires_at: datetime) -> AuthenticatedSession:
     return AuthenticatedSession(
         session_id=row["id"],
         student_id=row["student_id"],

@@ -1,1 +1,1 @@
-"""Storage: SQLite through aiosqlite, one writer task per database, versioned migrations."""
+"""Storage: one interface (``database.Database``), an SQLite and a PostgreSQL engine, migrations."""

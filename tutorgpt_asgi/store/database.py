@@ -1,202 +1,104 @@
-"""One SQLite database: a single writer thread with group commit, and an aiosqlite reader.
+"""The store's one interface: ``Database`` and the ``Transaction`` a write function receives.
 
-Why one writer: SQLite has one writer at a time, so a lock or a commit per request makes every
-request pay for its own fsync. Here every write is a small synchronous function queued to one
-writer task, which hands whatever is queued to the writer thread as ONE transaction (group
-commit), each function inside its own SAVEPOINT: a function that fails is rolled back alone and
-its exception goes back to its caller, the others commit. A call returns only after the COMMIT
-of the batch it joined, so nothing is acknowledged before it is durable, and
-``synchronous=FULL`` costs almost nothing extra (see the performance notes).
+Two engines implement it (``store/sqlite.py``, ``store/postgres.py``); ``store/connect.py``
+picks one from the database URL. Service code sees only this module, so the SQL it writes must
+run on both (see "Main database" in ``docs/ARCHITECTURE.md``):
 
-Why synchronous functions (as Datasette's ``execute_write_fn``): a whole batch costs one thread
-hop. With async functions over aiosqlite every statement, fetch and savepoint was its own hop,
-about seven per session, which capped session creation at a fifth of the throughput.
-
-Reads go through aiosqlite on their own connection: in WAL mode they see the last committed
-state and never wait for the writer.
+- Parameters are written as ``?`` (qmark) everywhere. SQLite takes them as they are; the
+  PostgreSQL engine rewrites a statement to ``$1, $2, ...`` once and caches the result.
+- A write is an ``async def fn(tx) -> T`` that only awaits ``tx``'s methods. SQLite runs it
+  inside its single writer thread without an event loop hop per statement (see
+  ``store/sqlite.py``); PostgreSQL runs it in one transaction on a pooled connection.
+- Times are ISO-8601 text, ids are text, secret hashes are bytes: the same values on both.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sqlite3
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypeVar
-
-import aiosqlite
-
-from tutorgpt_asgi.store.migrations import apply_migrations
-
-logger = logging.getLogger(__name__)
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
-WriteFn = Callable[[sqlite3.Connection], T]
 
-#: How many queued calls one transaction takes at most, so a flood cannot starve commits.
-MAX_BATCH = 256
+
+class Row(Protocol):
+    """A result row: by column name or position (``sqlite3.Row`` and ``asyncpg.Record`` both)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def keys(self) -> Any: ...
 
 
 class DatabaseClosed(RuntimeError):
-    """A write was queued after the database was closed."""
+    """A query or write was made after the database was closed."""
 
 
-@dataclass(slots=True)
-class _Job:
-    fn: WriteFn[Any]
-    future: asyncio.Future[Any] = field(repr=False)
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened; the message names what and why."""
 
 
-def _configure(connection: sqlite3.Connection, synchronous: str) -> None:
-    connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(f"PRAGMA synchronous={synchronous}")
-    connection.execute("PRAGMA foreign_keys=ON")
-    connection.execute("PRAGMA busy_timeout=5000")
+class Transaction(ABC):
+    """What a write function may do: statements inside the write's own transaction."""
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return how many rows it changed."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per parameter row."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """All rows of a query (``RETURNING`` included), seeing this transaction's changes."""
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query, or ``None``."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
 
-async def _connect_reader(path: str) -> aiosqlite.Connection:
-    """A read-only aiosqlite connection whose worker thread does not keep the process alive.
-
-    aiosqlite's thread is not a daemon, so a runtime started lazily by a host that never ran our
-    lifespan would hang the interpreter at exit. A reader loses nothing by being a daemon.
-    """
-    pending = aiosqlite.connect(path, isolation_level=None)
-    pending._thread.daemon = True  # noqa: SLF001 - not exposed by aiosqlite's API
-    connection = await pending
-    connection.row_factory = sqlite3.Row
-    await connection.execute("PRAGMA busy_timeout=5000")
-    await connection.execute("PRAGMA query_only=ON")
-    return connection
+WriteFn = Callable[[Transaction], Awaitable[T]]
 
 
-def _run_batch(connection: sqlite3.Connection, fns: list[WriteFn[Any]]) -> list[tuple[bool, Any]]:
-    """Run every function in one transaction, each in its own savepoint; then COMMIT.
+class Database(ABC):
+    """An open main database: ``await write(fn)`` for changes, ``fetchall``/``fetchone`` for reads."""
 
-    Returns ``(ok, value or exception)`` per function. An exception escaping this function means
-    the transaction itself failed (disk full, I/O error) and nothing of the batch was committed.
-    """
-    results: list[tuple[bool, Any]] = []
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        for fn in fns:
-            connection.execute("SAVEPOINT job")
-            try:
-                value = fn(connection)
-            except Exception as error:  # the caller gets it; the batch goes on
-                connection.execute("ROLLBACK TO job")
-                connection.execute("RELEASE job")
-                results.append((False, error))
-            else:
-                connection.execute("RELEASE job")
-                results.append((True, value))
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
-    return results
+    #: ``"sqlite"`` or ``"postgresql"``: for the few places (migrations, vacuum) that differ.
+    engine: str
+    #: The URL without its password, for logs and messages.
+    display_url: str
 
-
-class Database:
-    """An open SQLite file: ``await write(fn)`` for changes, ``fetchall``/``fetchone`` for reads."""
-
-    def __init__(self, path: str, *, synchronous: str = "NORMAL") -> None:
-        self.path = path
-        self.synchronous = synchronous
-        self._executor: ThreadPoolExecutor | None = None
-        self._writer: sqlite3.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
+    @abstractmethod
     async def open(self) -> None:
-        """Connect, migrate the schema, and start the writer."""
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-        self._writer = await self._in_writer_thread(self._open_writer)
-        self._reader = await _connect_reader(self.path)
-        self._task = asyncio.create_task(self._run_writer(), name=f"sqlite-writer:{self.path}")
+        """Connect and migrate the schema; raises :class:`DatabaseUnavailable` naming why not."""
 
-    def _open_writer(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        _configure(connection, self.synchronous)
-        apply_migrations(connection)
-        return connection
-
+    @abstractmethod
     async def close(self) -> None:
-        """Finish queued writes, stop the writer, and close both connections."""
-        if self._task is not None:
-            await self._queue.put(None)
-            await self._task
-            self._task = None
-        if self._reader is not None:
-            await self._reader.close()
-            self._reader = None
-        if self._writer is not None:
-            await self._in_writer_thread(self._writer.close)
-            self._writer = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        """Finish writes in flight and close every connection."""
 
+    @abstractmethod
     async def write(self, fn: WriteFn[T]) -> T:
-        """Run ``fn(connection)`` in the next group transaction; return once it is committed."""
-        if self._task is None or self._task.done():
-            raise DatabaseClosed(f"database {self.path} is not open")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Job(fn, future))
-        return await future
+        """Run ``fn(tx)`` in a transaction; return its value once committed (durable).
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """All rows of a read-only query (one thread hop)."""
-        assert self._reader is not None, "database is not open"
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
+        If ``fn`` raises, its changes are rolled back and the exception reaches the caller.
+        """
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """All rows of a read-only query, on the last committed state."""
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a read-only query, or ``None``."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def _in_writer_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        assert self._executor is not None
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+    @abstractmethod
+    async def reclaim_space(self) -> None:
+        """Give the space of deleted rows back after a purge."""
 
-    async def _run_writer(self) -> None:
-        while True:
-            job = await self._queue.get()
-            if job is None:
-                return
-            batch = [job]
-            stopping = False
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                queued = self._queue.get_nowait()
-                if queued is None:
-                    stopping = True
-                    break
-                batch.append(queued)
-            await self._commit_batch(batch)
-            if stopping:
-                return
-
-    async def _commit_batch(self, batch: list[_Job]) -> None:
-        assert self._writer is not None
-        try:
-            results = await self._in_writer_thread(_run_batch, self._writer, [job.fn for job in batch])
-        except Exception as error:
-            logger.exception("SQLite group commit failed; %d writes rolled back", len(batch))
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(error)
-            return
-        for job, (ok, value) in zip(batch, results, strict=True):
-            if job.future.done():  # the caller went away (cancelled); the write still committed
-                continue
-            if ok:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)
+    @abstractmethod
+    async def schema_version(self) -> int:
+        """The number of the last migration applied."""

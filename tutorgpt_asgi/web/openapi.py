@@ -16,6 +16,7 @@ from starlette.responses import Response
 from tutorgpt_asgi import __version__
 from tutorgpt_asgi.sessions.context import ErrorDetail, SessionBody
 from tutorgpt_asgi.web.errors import JSONResponse
+from tutorgpt_asgi.web.health import Health
 from tutorgpt_asgi.web.session import SessionCreated, SessionHistory
 
 
@@ -29,7 +30,7 @@ class ErrorBody(msgspec.Struct):
 
 
 class RateLimitedBody(msgspec.Struct):
-    """429: the error body plus how many seconds to wait (also in ``Retry-After``)."""
+    """429 and 503: the error body plus how many seconds to wait (also in ``Retry-After``)."""
 
     error: str
     details: list[ErrorDetail]
@@ -51,9 +52,10 @@ def _errors(*codes: int) -> dict[str, Any]:
         415: "Content type is not application/json",
         429: "Too many session creations from this IP",
         500: "The session could not be created",
+        503: "The rate limit storage is unreachable; retry after the given seconds",
     }
     return {
-        str(code): {"description": described[code], **_json("RateLimitedBody" if code == 429 else "ErrorBody")}
+        str(code): {"description": described[code], **_json("RateLimitedBody" if code in (429, 503) else "ErrorBody")}
         for code in codes
     }
 
@@ -65,7 +67,7 @@ BEARER: list[dict[str, list[str]]] = [{"clientSecret": []}]
 def build_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
     _, components = msgspec.json.schema_components(
-        [SessionBody, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
+        [SessionBody, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory, Health],
         ref_template="#/components/schemas/{name}",
     )
     return {
@@ -82,7 +84,7 @@ def build_document() -> dict[str, Any]:
                     "requestBody": {"required": False, **_json("SessionBody")},
                     "responses": {
                         "201": {"description": "Session created", **_json("SessionCreated")},
-                        **_errors(400, 405, 413, 415, 429, 500),
+                        **_errors(400, 405, 413, 415, 429, 500, 503),
                     },
                 },
                 "delete": {
@@ -113,8 +115,13 @@ def build_document() -> dict[str, Any]:
             },
             "/health": {
                 "get": {
-                    "summary": "Database health",
-                    "responses": {"200": {"description": "Healthy"}, "503": {"description": "Unhealthy"}},
+                    "summary": "Database and rate limit storage health",
+                    "responses": {
+                        "200": {"description": "Serving (status ok, or degraded with limits failing open)",
+                                **_json("Health")},
+                        "503": {"description": "A dependency is unavailable: status degraded, naming it",
+                                **_json("Health")},
+                    },
                 }
             },
         },

@@ -18,10 +18,12 @@ from starlette.types import Send
 from tutorgpt_asgi.chatkit import sse
 from tutorgpt_asgi.chatkit.errors import ProtocolError
 from tutorgpt_asgi.chatkit.server import StreamResult
+from tutorgpt_asgi.ratelimit import RateLimitUnavailable
 from tutorgpt_asgi.sessions.context import ValidationFailed, parse_context_header
 from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionService
 from tutorgpt_asgi.web.auth import authenticate, unauthorized
 from tutorgpt_asgi.web.body import BodyRejected, read_json_body
+from tutorgpt_asgi.web.client_ip import client_ip
 from tutorgpt_asgi.web.errors import JSONResponse, error_response, request_id
 
 logger = logging.getLogger(__name__)
@@ -75,11 +77,12 @@ async def chatkit_endpoint(request: Request) -> Response:
     session = await _record_location(request, runtime.sessions, session)
     try:
         body = await read_json_body(request, MAX_BODY_BYTES)
-        result = await runtime.chatkit.process(body, session)
+        result = await runtime.chatkit.process(body, session, client_ip(request.scope, runtime.trusted_proxies))
     except BodyRejected as rejected:
         return rejected.response(request)
     except ProtocolError as refused:
-        return error_response(request, refused.status, refused.error, refused.details)
+        headers = {"Retry-After": str(RateLimitUnavailable.retry_after)} if refused.status == 503 else None
+        return error_response(request, refused.status, refused.error, refused.details, headers=headers)
     if isinstance(result, StreamResult):
         return EventStreamResponse(result.frames, media_type=sse.MEDIA_TYPE, headers=sse.HEADERS)
     return Response(result.body, media_type=JSONResponse.media_type)

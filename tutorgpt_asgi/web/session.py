@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tutorgpt_asgi.clock import isoformat_z
+from tutorgpt_asgi.ratelimit import RateLimitUnavailable
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail, ValidationFailed, parse_session_request
 from tutorgpt_asgi.sessions.service import CreatedSession, SessionSummary
@@ -61,7 +62,19 @@ async def create_session(request: Request) -> Response:
     except ValidationFailed as failure:
         return error_response(request, 400, "Invalid request", failure.details)
 
-    decision = await runtime.session_limiter.hit(client_ip(request.scope, runtime.trusted_proxies))
+    try:
+        decision = await runtime.session_limiter.hit(client_ip(request.scope, runtime.trusted_proxies))
+    except RateLimitUnavailable as error:
+        logger.error("POST /session refused: %s (request_id=%s)", error, request_id(request))
+        return error_response(
+            request,
+            503,
+            "Service unavailable",
+            [ErrorDetail("RATE_LIMIT_UNAVAILABLE", "Sessions cannot be created right now. Try again "
+                         f"in {error.retry_after} seconds.")],
+            headers={"Retry-After": str(error.retry_after)},
+            retry_after=error.retry_after,
+        )
     if not decision.allowed:
         return error_response(
             request,

@@ -1,8 +1,11 @@
-"""Versioned schema migrations: ``NNNN_name.sql`` files applied in order at start-up.
+"""Versioned schema migrations, one numbered sequence for both engines.
 
-``PRAGMA user_version`` records the last applied number, so an old database file is brought up
-to date step by step and a migrated one is left alone. Each file runs in its own transaction:
-a failing migration leaves the database at the previous version, never half-migrated.
+A migration is ``NNNN_name.sql`` when its SQL runs on SQLite and PostgreSQL alike, or a pair
+``NNNN_name.sqlite.sql`` + ``NNNN_name.postgresql.sql`` for a number whose dialects differ (a
+column type, say). Each engine records the last applied number (SQLite in ``PRAGMA
+user_version``, PostgreSQL in ``tutorgpt_schema``) and applies newer ones in order, each in its
+own transaction under the engine's write lock, re-reading the version under that lock, so
+workers and hosts that start together apply each migration exactly once.
 """
 
 from __future__ import annotations
@@ -10,51 +13,65 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from dataclasses import dataclass
 from importlib import resources
 
 logger = logging.getLogger(__name__)
 
-_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+?(?:\.(sqlite|postgresql))?\.sql$")
+ENGINES = ("sqlite", "postgresql")
 
 
-def available_migrations() -> list[tuple[int, str, str]]:
-    """``(version, file name, SQL)`` for every migration shipped with the package, in order."""
-    found = []
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: its number, file name and SQL for one engine."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def available_migrations(engine: str = "sqlite") -> list[Migration]:
+    """The migrations shipped for ``engine``, in order (a dialect file wins over a shared one)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    chosen: dict[int, tuple[bool, str, str]] = {}
     for entry in resources.files(__package__).iterdir():
         match = _NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    return found
+        if match is None or match.group(2) not in (None, engine):
+            continue
+        version, specific = int(match.group(1)), match.group(2) is not None
+        if version in chosen and chosen[version][0] == specific:
+            raise ValueError(f"two migrations numbered {version:04d} for {engine}")
+        if version not in chosen or specific:
+            chosen[version] = (specific, entry.name, entry.read_text(encoding="utf-8"))
+    return [Migration(version, name, sql) for version, (_, name, sql) in sorted(chosen.items())]
 
 
 def schema_version(connection: sqlite3.Connection) -> int:
-    """The number of the last migration applied to this database (0 for a new file)."""
+    """The number of the last migration applied to this SQLite file (0 for a new file)."""
     return int(connection.execute("PRAGMA user_version").fetchone()[0])
 
 
-def apply_migrations(
-    connection: sqlite3.Connection, migrations: list[tuple[int, str, str]] | None = None
-) -> int:
-    """Apply every migration newer than the database's version; return the new version.
+def apply_migrations(connection: sqlite3.Connection, migrations: list[Migration] | None = None) -> int:
+    """Bring an SQLite file up to date; return the new version.
 
-    Several worker processes may start on the same new file at once, so the version is read
-    again inside each migration's write transaction: whoever gets the lock second finds the
-    migration applied and skips it.
+    The version is read again inside each migration's write transaction (``BEGIN IMMEDIATE``
+    takes SQLite's write lock): whoever gets the lock second finds the migration applied.
     """
     current = schema_version(connection)
-    for version, name, sql in migrations if migrations is not None else available_migrations():
-        if version <= current:
+    for migration in migrations if migrations is not None else available_migrations("sqlite"):
+        if migration.version <= current:
             continue
         connection.execute("BEGIN IMMEDIATE")
         try:
             current = schema_version(connection)
-            if version > current:
-                logger.info("Applying migration %s", name)
-                for statement in _statements(sql):
+            if migration.version > current:
+                logger.info("Applying migration %s", migration.name)
+                for statement in split_statements(migration.sql):
                     connection.execute(statement)
-                connection.execute(f"PRAGMA user_version = {version:d}")
-                current = version
+                connection.execute(f"PRAGMA user_version = {migration.version:d}")
+                current = migration.version
             connection.execute("COMMIT")
         except Exception:
             connection.execute("ROLLBACK")
@@ -62,7 +79,7 @@ def apply_migrations(
     return current
 
 
-def _statements(sql: str) -> list[str]:
+def split_statements(sql: str) -> list[str]:
     """Split a migration into statements; SQLite's own tokenizer decides where each one ends,
     so semicolons inside comments, strings and trigger bodies are handled."""
     statements: list[str] = []

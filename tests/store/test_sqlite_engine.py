@@ -1,0 +1,68 @@
+"""What only the SQLite engine does: old files migrated in place, failed migrations, vacuum."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tutorgpt_asgi.store.migrations import Migration, apply_migrations, available_migrations
+from tutorgpt_asgi.store.sqlite import SQLiteDatabase
+
+
+@pytest.mark.anyio
+async def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    assert apply_migrations(connection, available_migrations()[:1]) == 1
+    connection.execute(
+        "INSERT INTO students (id, email, learning_level, created_at, updated_at) "
+        "VALUES ('stu_old', 'old@example.com', 'advanced', 'then', 'then')")
+    connection.close()
+    db = SQLiteDatabase(str(path))
+    await db.open()
+    try:
+        assert await db.schema_version() == available_migrations()[-1].version > 1
+        student = await db.fetchone("SELECT email, learning_level FROM students")
+        assert student is not None and tuple(student) == ("old@example.com", "advanced")
+        tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"students", "sessions", "visits"} <= tables
+    finally:
+        await db.close()
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    broken = [*available_migrations()[:1], Migration(2, "0002_broken.sql", "CREATE TABLE x (a);\nNOT SQL;")]
+    connection = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        apply_migrations(connection, broken)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert connection.execute("SELECT name FROM sqlite_master WHERE name = 'x'").fetchone() is None
+    connection.close()
+
+
+@pytest.mark.anyio
+async def test_a_new_file_gives_freed_pages_back(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    db = SQLiteDatabase(str(path))
+    await db.open()
+    try:
+        async def fill(tx):  # type: ignore[no-untyped-def]
+            await tx.executemany(
+                "INSERT INTO students (id, name, learning_level, created_at, updated_at)"
+                " VALUES (?, ?, 'beginner', 'now', 'now')",
+                [(f"s{n}", "x" * 2000) for n in range(2000)],
+            )
+
+        async def empty(tx):  # type: ignore[no-untyped-def]
+            await tx.execute("DELETE FROM students")
+
+        await db.write(fill)
+        await db.write(empty)
+        sql = "SELECT freelist_count FROM pragma_freelist_count"
+        assert (await db.fetchone(sql))[0] > 500
+        await db.reclaim_space()
+        assert (await db.fetchone(sql))[0] == 0
+    finally:
+        await db.close()
