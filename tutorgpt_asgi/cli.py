@@ -7,6 +7,7 @@ so this module only wires them together.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ import uvicorn
 
 from tutorgpt_asgi import __version__, demo
 from tutorgpt_asgi.book import cli as book_cli
-from tutorgpt_asgi.settings import SettingsError, load_settings
+from tutorgpt_asgi.settings import SettingsError, load_settings, variable_for
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -41,10 +42,29 @@ def serve_app() -> Starlette:
     return create_app()
 
 
+def _preflight(workers: int) -> None:
+    """Check what every worker needs before any starts; raises :class:`SettingsError` naming it.
+
+    Several workers each counting limits in their own memory would each allow the full limit
+    (2 workers let 20 of a "10/minute" through), so they need shared storage. The database is
+    opened (and migrated, once, here) and Redis pinged, so a wrong URL is one clear line, not a
+    traceback per worker.
+    """
+    settings = load_settings()
+    if workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+        raise SettingsError(
+            f"--workers {workers} needs shared rate limits: set {variable_for('rate_limit_storage')} "
+            "to a Redis URL such as redis://127.0.0.1:6379 (memory:// counts per worker)"
+        )
+    from tutorgpt_asgi.runtime import Runtime  # not at import: `tutorgpt index` needs no web stack
+
+    asyncio.run(Runtime(settings).check_dependencies())
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the sub-app standalone on uvicorn (uvloop + httptools, no access log: it halves throughput)."""
     try:
-        load_settings()  # fail fast, with the setting's name, before uvicorn starts
+        _preflight(args.workers)
     except SettingsError as error:
         print(f"tutorgpt: {error}", file=sys.stderr)
         return 2

@@ -87,6 +87,12 @@ class Runtime:
             raise SettingsError(message + "; set TUTORGPT_RATE_LIMIT_FAIL_OPEN=true to run without limits meanwhile")
         logger.warning("%s; limits are off until it answers (TUTORGPT_RATE_LIMIT_FAIL_OPEN)", message)
 
+    async def check_dependencies(self) -> None:
+        """Reach the limit storage and open (migrating) the database, then close it again."""
+        await self._check_limit_storage()
+        await self._open_database()
+        await self.db.close()
+
     async def start(self) -> None:
         """Open the databases (migrating them) and the book once; later calls return at once."""
         async with self._lock:

@@ -165,3 +165,15 @@ def test_a_thread_deleted_mid_answer_ends_the_stream_with_an_error(make_tutor: A
     assert events[-1] == {"type": "error", "code": "stream.error", "allow_retry": True}
     assert "thread.item.done" not in [e["type"] for e in events[2:]]
     assert tutor.rows("SELECT COUNT(*) FROM items")[0][0] == 0
+
+
+def test_messages_are_also_limited_per_ip_across_sessions(make_tutor: Any) -> None:
+    """A new session per message used to reset the limit: about 200 messages a minute per IP."""
+    tutor = make_tutor(message_rate_limit="2/minute", message_rate_limit_per_ip="3/minute")
+    first, second = tutor.student(), tutor.student()
+    thread_id = first.stream(req.create("one"))[0]["thread"]["id"]
+    first.stream(req.add(thread_id, "two"))
+    assert second.stream(req.create("three"))[0]["type"] == "thread.created"
+    events = second.stream(req.create("four"))  # second's own limit is not reached, its IP's is
+    assert len(events) == 1 and events[0]["type"] == "error" and "wait" in events[0]["message"]
+    assert tutor.student().stream(req.create("five"))[0]["type"] == "error"
