@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Groups of cases selectable with ``--cases``.
-GROUPS = ("session", "chat", "thread", "search", "streams", "ratelimit")
+GROUPS = ("session", "chat", "thread", "search", "streams", "ratelimit", "shared")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,24 @@ def model_server(name: str, cores: str | None, *, chunks: int, delay: float) -> 
                       {}, cores, "/bench/marks")
 
 
+def shared_server(workers: int, workdir: Path, cores: str | None, database_url: str, redis_url: str,
+                  model_url: str) -> ServerSpec:
+    """``tutorgpt serve`` on PostgreSQL and Redis (issue 15), with the chat model in model mode.
+
+    The chat load comes from one address (the load generator), so the per-IP message limit is
+    lifted like the per-session one; session requests still pass Redis's limiter every time.
+    """
+    return tutorgpt_server(
+        f"shared-{workers}w", workdir, workers, cores,
+        TUTORGPT_DATABASE_URL=database_url, TUTORGPT_RATE_LIMIT_STORAGE=redis_url,
+        TUTORGPT_MODEL="bench-model", OPENAI_BASE_URL=model_url + "/v1", OPENAI_API_KEY="bench-key",
+        TUTORGPT_MESSAGE_RATE_LIMIT="600/minute", TUTORGPT_MESSAGE_RATE_LIMIT_PER_IP="100000000/minute",
+    )
+
+
+#: Issue 15: two workers on PostgreSQL + Redis give at least this many times one worker's rate.
+SCALING_TARGET = Target("scaling", ">=", 1.35, "2 workers ≥ 1.35× 1 worker")
+
 SESSION_TARGETS = (
     Target("ratio", ">=", 0.25, "≥ 0.25× bare"),
     Target("p99_ms", "<=", 25.0, "p99 ≤ 25 ms"),
@@ -119,10 +137,10 @@ def session_cases(threads: int, pool: int) -> list[WrkCase]:
 
 
 def protocol_case(key: str, group: str, label: str, secrets_file: Path, body_file: Path,
-                  threads: int, targets: tuple[Target, ...] = ()) -> WrkCase:
+                  threads: int, targets: tuple[Target, ...] = (), server: str = "chat") -> WrkCase:
     """A ChatKit protocol request with a constant body and rotating bearer secrets."""
     return WrkCase(
-        key=key, group=group, label=label, server="chat", path="/", script="protocol.lua",
+        key=key, group=group, label=label, server=server, path="/", script="protocol.lua",
         args=lambda offset: [str(secrets_file), str(body_file), str(offset), str(threads)],
         targets=targets,
     )

@@ -25,7 +25,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 
 #: How long a server may take to answer its readiness probe.
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 90.0  # two workers each import the stack; on a shared machine that took over 30 s
 #: How long a server may take to exit after SIGTERM before it is killed.
 SHUTDOWN_TIMEOUT = 10.0
 

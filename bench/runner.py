@@ -22,6 +22,7 @@ import httpx
 from bench import cases as case_defs
 from bench import protocol_client as pc
 from bench import ratelimit_cpu
+from bench import shared as shared_db
 from bench.procs import BenchError, Pinning, Server, cpu_seconds, start_server
 from bench.wrk import WrkResult, run_wrk
 
@@ -117,6 +118,7 @@ class Run:
         self.options = options
         self.log = RunLog()
         self.servers = Servers(options, self.log)
+        self.databases = shared_db.BenchDatabases()
         self.results: dict[str, Any] = {"cases": {}, "notes": []}
         pin = options.pinning
         self.load_cores = pin.load
@@ -172,6 +174,7 @@ class Run:
             "chat", self.options.workdir, 1, self.options.pinning.server,
             TUTORGPT_MODEL="bench-model", OPENAI_BASE_URL=model.base_url + "/v1",
             OPENAI_API_KEY="bench-key", TUTORGPT_MESSAGE_RATE_LIMIT="600/minute",
+            TUTORGPT_MESSAGE_RATE_LIMIT_PER_IP="100000000/minute",  # all load comes from one address
         )
         return self.servers.start(spec)
 
@@ -189,6 +192,52 @@ class Run:
             "chat_turn", "chat", "ChatKit turn (threads.create, streamed answer), 1 worker",
             secrets_file, body_file, opts.wrk_threads,
         )]
+
+    def _prepare_shared(self) -> list[case_defs.WrkCase]:
+        """POST /session and a chat turn on PostgreSQL + Redis, one and two workers (issue 15)."""
+        opts = self.options
+        model = self.servers.start(case_defs.model_server("model", self.load_cores, chunks=8, delay=0.0))
+        body_file = opts.workdir / "threads-create.json"
+        body_file.write_bytes(pc.create_thread_body(QUESTION))
+        selected = []
+        for workers in (1, 2):
+            cores = opts.pinning.server if workers == 1 else self.all_cores
+            database_url = self.databases.create()
+            spec = case_defs.shared_server(workers, opts.workdir, cores, database_url, shared_db.REDIS_URL,
+                                           model.base_url)
+            server = self.servers.start(spec)
+            self.log(f"creating {opts.chat_sessions} chat sessions on {server.name}")
+            secrets = asyncio.run(self._create_sessions(server.base_url, opts.chat_sessions, prefix="shared"))
+            secrets_file = opts.workdir / f"shared-{workers}w-secrets.txt"
+            secrets_file.write_text("\n".join(secrets) + "\n")
+            plural = "s" if workers > 1 else ""
+            selected.append(case_defs.WrkCase(
+                key=f"shared_session_{workers}w", group="shared",
+                label=f"POST /session on PostgreSQL + Redis, new student each time, {workers} worker{plural}",
+                server=server.name, path="/session", script="session.lua",
+                args=case_defs._session_args("new", opts.wrk_threads, opts.student_pool),
+            ))
+            selected.append(case_defs.protocol_case(
+                f"shared_chat_{workers}w", "shared",
+                f"ChatKit turn on PostgreSQL + Redis, {workers} worker{plural}",
+                secrets_file, body_file, opts.wrk_threads, server=server.name,
+            ))
+        return selected
+
+    def _scaling(self) -> None:
+        """2-worker over 1-worker throughput per round, as ratios in the same run."""
+        cases = self.results["cases"]
+        for name in ("session", "chat"):
+            one, two = cases.get(f"shared_{name}_1w"), cases.get(f"shared_{name}_2w")
+            if not one or not two:
+                continue
+            per_round = [b["rps"] / a["rps"] for a, b in zip(one["runs"], two["runs"], strict=True) if a["rps"]]
+            row = {"scaling": _median(per_round), "scaling_by_round": [round(v, 3) for v in per_round],
+                   "p99_2w_ms": two["p99_ms"]}
+            two["targets"] = [_judge(case_defs.SCALING_TARGET, row)]
+            two["scaling"] = row["scaling"]
+            self.note(f"{name} on PostgreSQL + Redis: 2 workers / 1 worker = {row['scaling']} "
+                      f"(rounds {row['scaling_by_round']}), p99 at 2 workers {two['p99_ms']} ms")
 
     def _prepare_thread(self) -> list[case_defs.WrkCase]:
         opts = self.options
@@ -297,6 +346,7 @@ class Run:
         spec = case_defs.tutorgpt_server(
             "streams", opts.workdir, 1, opts.pinning.server, TUTORGPT_MODEL="bench-model",
             OPENAI_BASE_URL=model.base_url + "/v1", OPENAI_API_KEY="bench-key",
+            TUTORGPT_MESSAGE_RATE_LIMIT_PER_IP="100000000/minute",  # 1 000 streams from one address
         )
         server = self.servers.start(spec)
         self.log(f"creating {opts.streams} sessions for the concurrent streams")
@@ -379,13 +429,17 @@ class Run:
                 wrk_cases += self._prepare_chat()
             if "thread" in groups:
                 wrk_cases += self._prepare_thread()
+            if "shared" in groups:
+                wrk_cases += self._prepare_shared()
             self._rounds(wrk_cases)
+            self._scaling()
             if "chat" in groups:
                 self._chat_latency()
             if "streams" in groups:
                 self._streams()
         finally:
             self.servers.stop_all()
+            self.databases.drop_all()
         if "search" in groups:
             self._search()
         if "ratelimit" in groups:

@@ -65,7 +65,7 @@ def cli_server(args: Sequence[str], env: dict[str, str], *, ready_path: str = "/
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60  # several workers each import the stack; the machine may be busy
+        deadline = time.monotonic() + 120  # several workers each import the stack; a shared machine is slow
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stdout.read() if process.stdout else ''}")
