@@ -66,7 +66,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     session_history_days: int = 90
     anonymous_retention_days: int = 30
     purge_interval: float = 60.0
-    purge_batch_size: int = 500
+    purge_batch_size: int = 200
 
     def __repr__(self) -> str:
         """Every setting but the API key, which is shown only as set or not: never logged."""

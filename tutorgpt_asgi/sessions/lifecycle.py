@@ -84,6 +84,8 @@ async def _delete_old_sessions(tx: Transaction, cutoff: str, limit: int) -> int:
 
 
 async def _delete_idle_students(tx: Transaction, cutoff: str, limit: int) -> int:
+    # No ORDER BY: which idle students go first does not matter, and with one SQLite scanned
+    # every anonymous student and sorted them for each batch (250 ms at 20 000 students).
     return await tx.execute(
         """DELETE FROM students WHERE id IN (
                SELECT st.id FROM students st
@@ -91,7 +93,7 @@ async def _delete_idle_students(tx: Transaction, cutoff: str, limit: int) -> int
                  AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.student_id = st.id)
                  AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.student_id = st.id
                                  AND s.last_active_at >= ?)
-               ORDER BY st.updated_at LIMIT ?)""",
+               LIMIT ?)""",
         (cutoff, cutoff, limit),
     )
 

@@ -5,5 +5,3 @@
 ALTER TABLE sessions ADD COLUMN purged_at TEXT;
 CREATE INDEX sessions_to_purge ON sessions (expires_at) WHERE purged_at IS NULL;
 CREATE INDEX sessions_purged ON sessions (purged_at) WHERE purged_at IS NOT NULL;
--- Anonymous students, oldest first, for the retention sweep.
-CREATE INDEX students_anonymous ON students (updated_at) WHERE email IS NULL;
