@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE_RETRY_AFTER = 5
 
 
+#: coredis's connect and per-command timeouts (seconds) for plain Redis URIs.
+REDIS_TIMEOUTS = {"connect_timeout": 1.0, "stream_timeout": 1.0}
+
+
 class RateLimitUnavailable(RuntimeError):
     """The shared limit storage (Redis) cannot be reached, and the limit does not fail open."""
 
@@ -122,7 +126,9 @@ class RateLimiter:
                 self._sync = sync_strategies.MovingWindowRateLimiter(self.memory)
             else:
                 uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
-                self._aio_storage = storage_from_string(uri, wrap_exceptions=True)
+                # A Redis that hangs must become a 503 in seconds, not a request that never ends.
+                timeouts = REDIS_TIMEOUTS if uri.startswith(("async+redis://", "async+rediss://")) else {}
+                self._aio_storage = storage_from_string(uri, wrap_exceptions=True, **timeouts)
                 self._aio = aio_strategies.MovingWindowRateLimiter(self._aio_storage)
         except ConfigurationError as error:
             raise ValueError(f"unusable rate limit storage {storage_uri!r}: {error}") from None
