@@ -1,10 +1,15 @@
-"""Shared fixtures: anyio on asyncio, and the database engine a test runs against."""
+"""Shared fixtures: anyio on asyncio, the database engine a test runs on, and an opened store."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
 import pytest
 
-from tests.support.databases import ENGINES
+from tests.support.databases import ENGINES, database_url
+from tutorgpt_asgi.store.connect import database_for
+from tutorgpt_asgi.store.database import Database
 
 
 @pytest.fixture
@@ -16,3 +21,21 @@ def anyio_backend() -> str:
 def engine(request: pytest.FixtureRequest) -> str:
     """``sqlite`` or ``postgresql``: store and service tests run once on each."""
     return str(request.param)
+
+
+@pytest.fixture
+def main_db_url(engine: str, tmp_path: Path) -> Iterator[str]:
+    """A new main database of ``engine``: an SQLite file, or a PostgreSQL database dropped after."""
+    with database_url(engine, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def db(main_db_url: str) -> AsyncIterator[Database]:
+    """The store opened (and migrated) on :func:`main_db_url`."""
+    database = database_for(main_db_url, sqlite_synchronous="FULL", pool_size=4)
+    await database.open()
+    try:
+        yield database
+    finally:
+        await database.close()

@@ -43,7 +43,7 @@ async def _give_thread(db: Database, student_id: str) -> None:
     await ThreadStore(db).create_thread(student_id, ThreadRecord(thread_id, None, stored(START)), item)
 
 
-async def test_purge_removes_expired_secrets_and_idle_anonymous_students_only(db: Database, db_url: str) -> None:
+async def test_purge_removes_expired_secrets_and_idle_anonymous_students_only(db: Database, main_db_url: str) -> None:
     clock = Clock()
     sessions = SessionService(db, SessionPolicy(timedelta(minutes=30), timedelta(hours=12), GRACE), clock)
     policy = RetentionPolicy(refresh_grace=GRACE, session_history=timedelta(days=90),
@@ -59,7 +59,7 @@ async def test_purge_removes_expired_secrets_and_idle_anonymous_students_only(db
     fresh = await sessions.create(_request())
     assert await purger.purge() == PurgeCounts(secrets=7, sessions=0, students=5)
 
-    rows = SyncDatabase(db_url)
+    rows = SyncDatabase(main_db_url)
     assert await sessions.authenticate(fresh.client_secret) is not None  # active: untouched
     [fresh_row] = rows.rows("SELECT secret_hash, purged_at FROM sessions WHERE id = ?", (fresh.session_id,))
     assert bytes(fresh_row["secret_hash"]) == hashlib.sha256(fresh.client_secret.encode()).digest()

@@ -37,13 +37,13 @@ async def test_a_failing_write_is_rolled_back_alone(db: Database) -> None:
     assert {row["email"] for row in rows} == set(emails) - {"bad@example.com"}
 
 
-async def test_a_write_is_visible_elsewhere_when_write_returns(db: Database, db_url: str) -> None:
+async def test_a_write_is_visible_elsewhere_when_write_returns(db: Database, main_db_url: str) -> None:
     async def insert(tx: Transaction) -> int:
         return await tx.execute(INSERT_STUDENT, ("x", None))
 
     assert await db.write(insert) == 1
     # a separate connection sees it: committed, not just queued
-    assert [tuple(row) for row in SyncDatabase(db_url).rows("SELECT id FROM students")] == [("x",)]
+    assert [tuple(row) for row in SyncDatabase(main_db_url).rows("SELECT id FROM students")] == [("x",)]
 
 
 async def test_statements_return_changed_rows_and_returning_rows(db: Database) -> None:
@@ -102,7 +102,7 @@ async def test_an_unreachable_postgresql_names_the_url_without_its_password() ->
     assert "127.0.0.1:1" in str(caught.value) and "hunter2" not in str(caught.value)
 
 
-def test_workers_starting_together_migrate_once(db_url: str) -> None:
+def test_workers_starting_together_migrate_once(main_db_url: str) -> None:
     script = (
         "import asyncio, sys, time\n"
         "from tutorgpt_asgi.store.connect import database_for\n"
@@ -116,11 +116,11 @@ def test_workers_starting_together_migrate_once(db_url: str) -> None:
     )
     start = str(time.time() + 3.0)
     workers = [
-        subprocess.Popen([sys.executable, "-c", script, db_url, start], stdout=subprocess.PIPE,
+        subprocess.Popen([sys.executable, "-c", script, main_db_url, start], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
         for _ in range(4)
     ]
     outputs = [worker.communicate(timeout=60) for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0, 0, 0], outputs
-    last = available_migrations("sqlite" if db_url.startswith("sqlite") else "postgresql")[-1].version
+    last = available_migrations("sqlite" if main_db_url.startswith("sqlite") else "postgresql")[-1].version
     assert [out.strip() for out, _ in outputs] == [str(last)] * 4
