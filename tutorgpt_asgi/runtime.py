@@ -64,10 +64,6 @@ class Runtime:
         except ValueError as error:
             raise SettingsError(f"Invalid setting {variable_for('rate_limit_storage')}: {error}") from None
 
-    @property
-    def limiters(self) -> tuple[RateLimiter, ...]:
-        return (self.session_limiter, self.message_limiter, self.ip_message_limiter)
-
     async def _open_database(self) -> None:
         """Open and migrate the main database; an unreachable one stops start-up, naming the setting."""
         try:
