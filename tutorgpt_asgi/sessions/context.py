@@ -115,6 +115,7 @@ def _fields(struct: type[msgspec.Struct]) -> tuple[tuple[str, Any, mi.StrType | 
     fields = []
     for field in info.fields:
         options = field.type.types if isinstance(field.type, mi.UnionType) else (field.type,)
+        options = tuple(option.type if isinstance(option, mi.Metadata) else option for option in options)
         text = next((option for option in options if isinstance(option, mi.StrType)), None)
         fields.append((field.name, hints[field.name], text))
     return tuple(fields)
