@@ -42,6 +42,13 @@ async def identify_async(request: Request) -> Identity | None:
     return identify_sync(request)
 
 
+class IdentifyObject:
+    """A callable object with an async ``__call__`` (a host's auth service, say)."""
+
+    async def __call__(self, request: Request) -> Identity | None:
+        return identify_sync(request)
+
+
 @pytest.fixture
 def host(tmp_path: Path) -> Iterator[Callable[..., tuple[httpx.Client, Path]]]:
     servers: list[Any] = []
@@ -62,7 +69,8 @@ def host(tmp_path: Path) -> Iterator[Callable[..., tuple[httpx.Client, Path]]]:
         server.__exit__(None, None, None)
 
 
-@pytest.mark.parametrize("identify", [identify_sync, identify_async], ids=["sync", "async"])
+@pytest.mark.parametrize("identify", [identify_sync, identify_async, IdentifyObject()],
+                         ids=["sync", "async", "async-object"])
 def test_a_fastapi_host_signs_students_in_with_identify(host: Any, identify: Any) -> None:
     http, db = host(identify, identity_jwt_secret=HS_SECRET)
     alice = {"Cookie": "host_session=cookie-alice"}
@@ -86,9 +94,12 @@ def test_a_fastapi_host_signs_students_in_with_identify(host: Any, identify: Any
     assert [row[-1] for row in snapshot(db)["sessions"] if row[0] == bob["session_id"]] == [1]  # admin
 
 
-def test_a_failing_callback_is_a_500_with_the_error_body_and_stores_nothing(host: Any) -> None:
-    def broken(request: Request) -> Identity | None:
-        raise RuntimeError("the host's user store is down")
+@pytest.mark.parametrize("answer", [RuntimeError("the host's user store is down"), "alice", Identity(subject="")])
+def test_a_failing_callback_is_a_500_with_the_error_body_and_stores_nothing(host: Any, answer: Any) -> None:
+    def broken(request: Request) -> Any:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     http, db = host(broken)
     before = snapshot(db) if db.exists() else None

@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeAlias
 
-from starlette.concurrency import run_in_threadpool
+import anyio
 from starlette.requests import Request
 
 from tutorgpt_asgi.sessions.context import SessionBody, normalise_email
@@ -33,17 +33,16 @@ IdentifyCallback: TypeAlias = Callable[[Request], "Identity | None | Awaitable[I
 async def call_identify(identify: IdentifyCallback, request: Request) -> Identity | None:
     """Run the host's callback: awaited when async, in a worker thread when sync (it may read
     the host's own database and must not block the event loop)."""
-    call = getattr(identify, "__call__", None)  # noqa: B004 - async callable objects too
-    if inspect.iscoroutinefunction(identify) or inspect.iscoroutinefunction(call):
-        result = await identify(request)  # type: ignore[misc]
-    else:
-        result = await run_in_threadpool(identify, request)
-        if inspect.isawaitable(result):
-            result = await result
-    if result is not None and not (isinstance(result, Identity) and isinstance(result.subject, str)
-                                   and result.subject):
-        raise TypeError(f"identify() must return tutorgpt_asgi.Identity or None, not {result!r}")
-    return result
+    result: object
+    if inspect.iscoroutinefunction(identify):
+        result = identify(request)
+    else:  # an async callable object's coroutine comes back from the thread and is awaited here
+        result = await anyio.to_thread.run_sync(identify, request)
+    if inspect.isawaitable(result):
+        result = await result
+    if result is None or (isinstance(result, Identity) and isinstance(result.subject, str) and result.subject):
+        return result
+    raise TypeError(f"identify() must return tutorgpt_asgi.Identity or None, not {result!r}")
 
 
 async def prove_identity(request: Request, runtime: Runtime, body: SessionBody) -> VerifiedIdentity | None:
