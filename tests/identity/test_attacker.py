@@ -128,6 +128,9 @@ def test_an_attacker_with_the_victims_email_gets_nothing_of_hers(
         seen = _profile_seen_by(attacker, model_server)
         for secret in ("Alice's", VICTIM_PAGE, "alice-lesson", "alice-ch"):
             assert secret not in seen
+        # The answer does not tell whether the email has a history: an unknown one gets the same.
+        unknown = site.session({**body, "student_email": "nobody@example.com"}, **headers)
+        assert unknown.status_code == 201 and set(unknown.json()) == set(response.json())
 
     [victim_after] = site.rows("SELECT * FROM students WHERE id = ?", (victim_before["id"],))
     assert dict(victim_after) == dict(victim_before)  # name, level and email untouched

@@ -46,6 +46,10 @@ def test_openapi_describes_every_accepted_field_with_its_cap(tutor: Tutor) -> No
     for name, cap in _caps(SessionBody).items():
         assert properties[name]["anyOf"][0]["maxLength"] == cap, name
     assert properties["page_path"]["anyOf"][0]["pattern"] == "^/"
+    # The X-TutorGPT-Context header's JSON is the same struct, documented as its own schema.
+    header = tutor.http.get("/openapi.json").json()["components"]["schemas"]["PageContext"]["properties"]
+    assert {name: header[name] for name in PageContext.__struct_fields__} == {
+        name: properties[name] for name in PageContext.__struct_fields__}
 
 
 @pytest.mark.parametrize("name", PageContext.__struct_fields__)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tutorgpt_asgi import __version__
-from tutorgpt_asgi.sessions.context import ErrorDetail, SessionBody
+from tutorgpt_asgi.sessions.context import ErrorDetail, PageContext, SessionBody
 from tutorgpt_asgi.web.errors import JSONResponse
 from tutorgpt_asgi.web.session import SessionCreated, SessionHistory
 
@@ -69,7 +69,7 @@ BEARER: list[dict[str, list[str]]] = [{"clientSecret": []}]
 def build_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
     _, components = msgspec.json.schema_components(
-        [SessionBody, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
+        [SessionBody, PageContext, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
         ref_template="#/components/schemas/{name}",
     )
     return {
