@@ -87,6 +87,13 @@ class SessionBody(PageContext, frozen=True, kw_only=True, omit_defaults=True):
         """The page fields alone, as stored with the session."""
         return PageContext(**{name: getattr(self, name) for name in PageContext.__struct_fields__})
 
+    def session_request(self) -> SessionRequest:
+        """What the sessions service takes (the token is the web layer's to verify)."""
+        return SessionRequest(
+            context=self.context(), student_email=self.student_email, student_name=self.student_name,
+            learning_level=self.learning_level, student_key=self.student_key,
+        )
+
 
 class SessionRequest(msgspec.Struct, frozen=True, kw_only=True):
     """What the sessions service needs from a ``POST /session``: the page, the profile hints

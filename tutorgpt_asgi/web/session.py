@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from tutorgpt_asgi.clock import isoformat_z
 from tutorgpt_asgi.runtime import Runtime
-from tutorgpt_asgi.sessions.context import ErrorDetail, SessionRequest, ValidationFailed, parse_session_body
+from tutorgpt_asgi.sessions.context import ErrorDetail, ValidationFailed, parse_session_body
 from tutorgpt_asgi.sessions.identity import IdentityRejected
 from tutorgpt_asgi.sessions.service import CreatedSession, SessionSummary
 from tutorgpt_asgi.web.auth import authenticate, bearer_secret, unauthorized
@@ -57,7 +57,8 @@ def _created(session: CreatedSession, status: int) -> JSONResponse:
 
 
 async def create_session(request: Request) -> Response:
-    """``POST /session``: 201 with the credentials, or the contract's 400/413/415/429/500."""
+    """``POST /session``: 201 with the credentials, or the contract's 400/413/415/429/500, or
+    401/503 when a proof is refused."""
     runtime: Runtime = request.app.state.runtime
     try:
         body = await read_json_body(request, MAX_SESSION_BODY, allow_empty=True)
@@ -79,14 +80,9 @@ async def create_session(request: Request) -> Response:
             headers={"Retry-After": str(decision.retry_after)},
             retry_after=decision.retry_after,
         )
-    session_request = SessionRequest(
-        context=session_body.context(), student_email=session_body.student_email,
-        student_name=session_body.student_name, learning_level=session_body.learning_level,
-        student_key=session_body.student_key,
-    )
     try:
         identity = await prove_identity(request, runtime, session_body)
-        created = await runtime.sessions.create(session_request, identity)
+        created = await runtime.sessions.create(session_body.session_request(), identity)
     except IdentityRejected as rejected:
         return _refused(request, rejected)
     except Exception:
