@@ -163,3 +163,12 @@ def test_an_unreachable_jwks_is_a_503_and_stores_nothing(
     assert response.status_code == 503
     assert response.json()["details"][0]["code"] == "IDENTITY_KEYS_UNAVAILABLE"
     assert site.snapshot() == before
+
+
+def test_one_subject_at_two_issuers_is_two_students(make_site: Callable[..., Site]) -> None:
+    site = make_site(identity_jwt_secret=HS_SECRET, identity_audience=AUDIENCE)  # any issuer
+    for issuer in ("https://one.example", "https://two.example", "https://one.example"):
+        assert site.session({"identity_token": token({"sub": "42", "iss": issuer})}).status_code == 201
+    pairs = {(row["issuer"], row["subject"]) for row in site.rows("SELECT * FROM student_identities")}
+    assert pairs == {("https://one.example", "42"), ("https://two.example", "42")}
+    assert len(site.rows("SELECT * FROM students")) == 2
