@@ -1,4 +1,7 @@
-"""The purge: expired secrets and idle anonymous students go, active data stays (both engines)."""
+"""The purge: expired secrets and idle anonymous students go, active data stays (both engines).
+
+Anonymous means no verified identity: every student here claims an email, which keeps no one.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from tutorgpt_asgi.chatkit.threads import ThreadRecord, ThreadStore
 from tutorgpt_asgi.chatkit.types import InputText, UserMessageItem
 from tutorgpt_asgi.clock import stored
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
+from tutorgpt_asgi.sessions.identity import VerifiedIdentity
 from tutorgpt_asgi.sessions.lifecycle import PurgeCounts, Purger, RetentionPolicy
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
 from tutorgpt_asgi.store.database import Database
@@ -32,8 +36,9 @@ class Clock:
         return self.now
 
 
-def _request(email: str | None = None) -> SessionRequest:
-    return SessionRequest(context=PageContext(page_path="/docs/intro", current_lesson="intro"), student_email=email)
+def _request() -> SessionRequest:
+    return SessionRequest(context=PageContext(page_path="/docs/intro", current_lesson="intro"),
+                          student_email="claimed@example.com")  # a claim: it keeps no one
 
 
 async def _give_thread(db: Database, student_id: str) -> None:
@@ -50,7 +55,7 @@ async def test_purge_removes_expired_secrets_and_idle_anonymous_students_only(db
                              anonymous_retention=timedelta(days=30), interval=60, batch_size=2)
     purger = Purger(db, policy, clock)
     old = [await sessions.create(_request()) for _ in range(5)]  # 5 idle anonymous students
-    named = await sessions.create(_request("kept@example.com"))
+    named = await sessions.create(_request(), VerifiedIdentity("https://login.example", "kept", "kept@example.com"))
     chatty = await sessions.create(_request())
     chatty_student = (await sessions.authenticate(chatty.client_secret)).student_id
     await _give_thread(db, chatty_student)
@@ -76,6 +81,7 @@ async def test_purge_removes_expired_secrets_and_idle_anonymous_students_only(db
     clock.now += timedelta(days=91)  # past the history: purged sessions' metadata goes too
     # fresh's secret expires, then its student is idle too; the named and the chatty stay
     assert await purger.purge() == PurgeCounts(secrets=1, sessions=2, students=1)
-    assert {row["email"] for row in rows.rows("SELECT email FROM students")} == {"kept@example.com", None}
+    assert sorted(row["email"] for row in rows.rows("SELECT email FROM students")) == [
+        "claimed@example.com", "kept@example.com"]  # the chatty one, and the verified one
     assert rows.rows("SELECT COUNT(*) FROM threads")[0][0] == 1
     assert await purger.purge() == PurgeCounts()

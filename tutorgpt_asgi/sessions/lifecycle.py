@@ -6,8 +6,9 @@ Nothing else deletes: without this, every ``POST /session`` leaves about 1.4 KB 
   its secret hash is replaced by a tombstone (``purged:<id>``, longer than any SHA-256 digest,
   so no secret can match it) and ``purged_at`` is set. The row stays for ``GET /sessions``.
 - Purged sessions older than ``session_history_days`` are deleted.
-- Anonymous students (no email) with no thread and no session active within
-  ``anonymous_retention_days`` are deleted with their sessions and visits (foreign keys cascade).
+- Anonymous students (no verified identity: at most a student key) with no thread and no
+  session active within ``anonymous_retention_days`` are deleted with their sessions, key and
+  visits (foreign keys cascade); a claimed email does not make a student known.
 
 Each batch is one short write (``purge_batch_size`` rows), so on SQLite it shares the single
 writer with requests for milliseconds at a time. Every worker runs a purger; they do the same
@@ -85,11 +86,12 @@ async def _delete_old_sessions(tx: Transaction, cutoff: str, limit: int) -> int:
 
 async def _delete_idle_students(tx: Transaction, cutoff: str, limit: int) -> int:
     # No ORDER BY: which idle students go first does not matter, and with one SQLite scanned
-    # every anonymous student and sorted them for each batch (250 ms at 20 000 students).
+    # every candidate and sorted them for each batch (250 ms at 20 000 students).
     return await tx.execute(
         """DELETE FROM students WHERE id IN (
                SELECT st.id FROM students st
-               WHERE st.email IS NULL AND st.updated_at < ?
+               WHERE st.updated_at < ?
+                 AND NOT EXISTS (SELECT 1 FROM student_identities i WHERE i.student_id = st.id)
                  AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.student_id = st.id)
                  AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.student_id = st.id
                                  AND s.last_active_at >= ?)

@@ -5,7 +5,12 @@ A migration is ``NNNN_name.sql`` when its SQL runs on SQLite and PostgreSQL alik
 column type, say). Each engine records the last applied number (SQLite in ``PRAGMA
 user_version``, PostgreSQL in ``tutorgpt_schema``) and applies newer ones in order, each in its
 own transaction under the engine's write lock, re-reading the version under that lock, so
-workers and hosts that start together apply each migration exactly once.
+workers and hosts that start together apply each migration exactly once; a failing migration
+leaves the database at the previous version, never half-migrated.
+
+On SQLite, foreign keys are switched off while a migration runs and checked before it commits:
+that is SQLite's documented way to rebuild a table (a ``DROP TABLE`` with foreign keys on would
+first delete every row, and cascade that delete into every table that references it).
 """
 
 from __future__ import annotations
@@ -60,22 +65,35 @@ def apply_migrations(connection: sqlite3.Connection, migrations: list[Migration]
     takes SQLite's write lock): whoever gets the lock second finds the migration applied.
     """
     current = schema_version(connection)
-    for migration in migrations if migrations is not None else available_migrations("sqlite"):
-        if migration.version <= current:
-            continue
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            current = schema_version(connection)
+    foreign_keys = connection.execute("PRAGMA foreign_keys").fetchone()[0]
+    connection.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set it here
+    try:
+        for migration in migrations if migrations is not None else available_migrations("sqlite"):
             if migration.version > current:
-                logger.info("Applying migration %s", migration.name)
-                for statement in split_statements(migration.sql):
-                    connection.execute(statement)
-                connection.execute(f"PRAGMA user_version = {migration.version:d}")
-                current = migration.version
-            connection.execute("COMMIT")
-        except Exception:
-            connection.execute("ROLLBACK")
-            raise
+                current = _apply(connection, migration)
+    finally:
+        connection.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+    return current
+
+
+def _apply(connection: sqlite3.Connection, migration: Migration) -> int:
+    """One migration in its own transaction; returns the database's version afterwards."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(connection)
+        if migration.version > current:
+            logger.info("Applying migration %s", migration.name)
+            for statement in split_statements(migration.sql):
+                connection.execute(statement)
+            broken = connection.execute("PRAGMA foreign_key_check").fetchone()
+            if broken is not None:
+                raise sqlite3.IntegrityError(f"{migration.name} leaves a dangling reference in {broken[0]}")
+            connection.execute(f"PRAGMA user_version = {migration.version:d}")
+            current = migration.version
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
     return current
 
 
