@@ -3,8 +3,6 @@ much the student has read (2000 visits once made every later prompt 1.3 MB)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from tests.agent.conftest import FENCE, fenced_data, open_session, turn_for
@@ -14,6 +12,7 @@ from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.sessions.context import PageContext
 from tutorgpt_asgi.sessions.progress import PROFILE_MAX_ENTRIES
 from tutorgpt_asgi.sessions.service import SessionService
+from tutorgpt_asgi.store.database import Transaction
 
 pytestmark = pytest.mark.anyio
 
@@ -26,8 +25,8 @@ async def test_a_long_reading_history_gives_a_bounded_fenced_profile(
     student = await open_session(sessions, "reader@example.com", HOSTILE, "beginner",
                                  PageContext(page_path="/docs/start", current_chapter="c0", current_lesson="l0"))
 
-    def visit_everything(connection: sqlite3.Connection) -> None:
-        connection.executemany(
+    async def visit_everything(tx: Transaction) -> None:
+        await tx.executemany(
             """INSERT INTO visits (student_id, page_key, page_path, page_title, chapter_id, lesson_id,
                    visits, first_visit_at, last_visit_at) VALUES (?, ?, ?, ?, ?, ?, 3, ?, ?)""",
             [(student.student_id, f"lesson:c{n % 300}/l{n}", f"/docs/{n}", f"{HOSTILE} {n}" + "t" * 400,

@@ -66,3 +66,18 @@ async def test_a_new_file_gives_freed_pages_back(tmp_path: Path) -> None:
         assert (await db.fetchone(sql))[0] == 0
     finally:
         await db.close()
+
+
+@pytest.mark.anyio
+async def test_a_synchronous_write_function_is_refused_with_the_rule(tmp_path: Path) -> None:
+    db = SQLiteDatabase(str(tmp_path / "s.db"))
+    await db.open()
+    try:
+        def old_style(connection):  # type: ignore[no-untyped-def]
+            connection.execute("DELETE FROM students")
+
+        with pytest.raises(TypeError, match="async def fn"):
+            await db.write(old_style)
+        assert (await db.fetchone("SELECT COUNT(*) FROM students"))[0] == 0  # and the writer goes on
+    finally:
+        await db.close()

@@ -74,7 +74,9 @@ class SQLiteTransaction(Transaction):
 
 def _drive(fn: WriteFn[T], tx: SQLiteTransaction) -> T:
     """Run ``fn(tx)`` to completion in this thread: it only awaits ``tx``, which never suspends."""
-    coroutine = cast(Coroutine[Any, Any, T], fn(tx))
+    coroutine = fn(tx)
+    if not isinstance(coroutine, Coroutine):
+        raise TypeError(f"write functions are `async def fn(tx)`; {fn!r} returned {type(coroutine).__name__}")
     try:
         coroutine.send(None)
     except StopIteration as finished:
