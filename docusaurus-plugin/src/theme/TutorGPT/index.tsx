@@ -8,24 +8,21 @@ import { usePluginData } from '@docusaurus/useGlobalData';
 import type { TutorGlobalData } from '../../content/types';
 import { buildPageContext, type Highlight } from '../../client/context';
 import { panelCoversArticle } from '../../client/links';
-import { defaultPrompt, readSelection } from '../../client/selection';
-import { watchSelection } from '../../client/selectionWatcher';
+import { readSelection } from '../../client/selection';
 import type { Student } from '../../client/session';
 import { describeShortcut, isEditable, matchesShortcut, parseShortcut } from '../../client/shortcut';
 import { readJson, STORAGE_KEYS, writeJson } from '../../client/storage';
 import { useColorScheme, useNavbarMenu, useStyles, useViewportFit } from './hooks';
 import Launcher from './Launcher';
-import SelectionButton, { type Placement } from './SelectionButton';
+import PanelHeader from './PanelHeader';
+import SelectionButton from './SelectionButton';
 import StudentForm from './StudentForm';
 import Surface from './Surface';
-import type { SurfaceAction } from './surface';
 import { chooseSurface, type SurfaceKind } from './surfaceChoice';
 import { useConnection } from './useConnection';
+import { useHighlightAsk } from './useHighlightAsk';
 
 export const PLUGIN_NAME = 'docusaurus-plugin-tutorgpt';
-
-/** About half the "Ask TutorGPT" button's width, to centre it over the selection. */
-const ASK_BUTTON_HALF_WIDTH = 70;
 
 const isApple = () => /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
 
@@ -75,12 +72,14 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
   const surface = useSurfaceKind(config);
   const [student, setStudent] = useState<Student | null>(() => readJson<Student>(STORAGE_KEYS.student));
   const [formOpen, setFormOpen] = useState(false);
-  const [pending, setPending] = useState<{ highlight: Highlight; placement: Placement } | null>(null);
-  const [highlight, setHighlight] = useState<Highlight | null>(null);
-  const [action, setAction] = useState<SurfaceAction | null>(null);
   const launcherRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
   useViewportFit(panelRef, open);
+  const openPanel = useCallback(() => {
+    setOpen(true);
+    setOpened(true);
+  }, []);
+  const { pending, highlight, setHighlight, action, askAbout } = useHighlightAsk(config, location.pathname, openPanel);
 
   const context = useMemo(
     () =>
@@ -97,17 +96,6 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
   );
   const identityMissing = config.student.askIdentity === 'required' && !student?.email;
   const connection = useConnection({ config, context, student, opened, identityMissing, setHighlight });
-
-  // A highlight never follows the reader to another page.
-  useEffect(() => {
-    setHighlight(null);
-    setPending(null);
-  }, [location.pathname]);
-
-  const openPanel = useCallback(() => {
-    setOpen(true);
-    setOpened(true);
-  }, []);
 
   const closePanel = useCallback(() => {
     setOpen(false);
@@ -126,29 +114,6 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
     },
     [history, closePanel],
   );
-
-  const askAbout = useCallback(
-    (selected: Highlight) => {
-      setHighlight(selected);
-      setPending(null);
-      openPanel();
-      setAction((previous) => ({
-        id: (previous?.id ?? 0) + 1,
-        kind: config.highlight.autoSend ? 'send' : 'prefill',
-        text: defaultPrompt(selected.text),
-        quote: selected.text,
-      }));
-    },
-    [config.highlight.autoSend, openPanel],
-  );
-
-  // Selection watcher: debounced, article-only, and checks a selection made before mounting.
-  useEffect(() => {
-    if (!config.highlight.enabled) return;
-    return watchSelection(window, config.highlight, (found) =>
-      setPending(found && { highlight: found.highlight, placement: { ...found.placement, left: found.placement.left - ASK_BUTTON_HALF_WIDTH } }),
-    );
-  }, [config.highlight]);
 
   const shortcut = useShortcut(
     config,
@@ -187,17 +152,13 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         hidden={!open}
         onKeyDown={onPanelKey}
       >
-        <div className="tutorgpt-header">
-          <h2 id="tutorgpt-title">{config.ui.title}</h2>
-          {config.student.askIdentity !== 'never' && (
-            <button type="button" className="tutorgpt-link-button" aria-expanded={showForm} onClick={() => setFormOpen((v) => !v)}>
-              {student?.name ? student.name : 'About you'}
-            </button>
-          )}
-          <button type="button" className="tutorgpt-icon-button tutorgpt-close" data-tutorgpt="close" aria-label="Close the tutor" onClick={closePanel}>
-            ×
-          </button>
-        </div>
+        <PanelHeader
+          title={config.ui.title}
+          studentLabel={config.student.askIdentity === 'never' ? null : student?.name || 'About you'}
+          formShown={showForm}
+          onToggleForm={() => setFormOpen((v) => !v)}
+          onClose={closePanel}
+        />
         {showForm && (
           <StudentForm
             student={student}
