@@ -54,6 +54,12 @@ for (const reader of READERS) {
     await openPanel(page);
     const fontSize = await page.locator('[data-tutorgpt="composer"]').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     check(fontSize >= 16, `the composer's text is ${fontSize}px: iOS zooms the page below 16px`);
+    await page.locator('[data-tutorgpt="panel"] .tutorgpt-header button', {hasText: 'About you'}).click();
+    for (const field of await page.locator('[data-tutorgpt="student-form"] input, [data-tutorgpt="student-form"] select').all()) {
+      const size = await field.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+      check(size >= 16, `an "About you" field's text is ${size}px`);
+    }
+    await page.locator('[data-tutorgpt="student-form"] button', {hasText: 'Cancel'}).click();
     const close = await page.locator('[data-tutorgpt="panel"] button[aria-label="Close the tutor"]').boundingBox();
     check(close.width >= 44 && close.height >= 44, `the close button is ${close.width}×${close.height}`);
     // Wheeling over the message list at its end must not scroll the page behind the panel.

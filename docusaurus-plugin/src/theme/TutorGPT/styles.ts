@@ -20,6 +20,7 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-chat{flex:1;display:flex;flex-direction:column;min-height:0}
 .tutorgpt-toolbar{display:flex;align-items:center;justify-content:space-between;gap:.5rem;padding:.3rem .8rem;font-size:.85rem;color:var(--ifm-color-emphasis-700,#606770)}
 .tutorgpt-thread-title{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.tutorgpt-toolbar .tutorgpt-link-button{flex:none;white-space:nowrap}
 .tutorgpt-log{flex:1;min-height:4rem;overflow-y:auto;overscroll-behavior:contain;padding:.6rem .8rem;display:flex;flex-direction:column;gap:.6rem}
 .tutorgpt-message{padding:.5rem .7rem;border-radius:10px;max-width:92%;overflow-wrap:anywhere}
 .tutorgpt-message p{margin:0 0 .4rem}.tutorgpt-message p:last-child{margin-bottom:0}
@@ -47,7 +48,7 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-quote{position:relative;margin-bottom:.4rem;padding:.4rem 2rem .4rem .6rem;border-radius:8px;background:var(--ifm-color-emphasis-100,#f5f6f7);font-size:.85rem}
 .tutorgpt-quote blockquote{margin:.2rem 0 0;padding:0;border:0;font-style:italic}
 .tutorgpt-quote-label{font-weight:600}
-.tutorgpt-quote .tutorgpt-icon-button{position:absolute;top:.2rem;right:.3rem}
+.tutorgpt-quote .tutorgpt-icon-button{position:absolute;top:.2rem;right:.3rem;min-width:32px;min-height:32px}
 .tutorgpt-icon-button,.tutorgpt-link-button{background:none;border:0;cursor:pointer;color:inherit;font:inherit;padding:.2rem .4rem;border-radius:6px}
 .tutorgpt-icon-button{font-size:1.25rem;line-height:1}
 .tutorgpt-close{min-width:44px;min-height:44px;display:inline-flex;align-items:center;justify-content:center;font-size:1.5rem}
@@ -57,7 +58,7 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-context pre{max-height:10rem;overflow:auto;font-size:.75rem;margin:.3rem 0 0}
 .tutorgpt-student{display:flex;flex-direction:column;gap:.4rem;padding:.6rem .8rem;border-bottom:1px solid var(--ifm-color-emphasis-200,#ebedf0)}
 .tutorgpt-student label{display:flex;flex-direction:column;font-size:.85rem;gap:.15rem}
-.tutorgpt-student input,.tutorgpt-student select{font:inherit;padding:.35rem .5rem;border-radius:6px;border:1px solid var(--ifm-color-emphasis-400,#ccd0d5);background:var(--ifm-background-color,#fff);color:inherit}
+.tutorgpt-student input,.tutorgpt-student select{font:inherit;font-size:max(1rem,16px);padding:.35rem .5rem;border-radius:6px;border:1px solid var(--ifm-color-emphasis-400,#ccd0d5);background:var(--ifm-background-color,#fff);color:inherit}
 .tutorgpt-student-actions{display:flex;gap:.5rem;align-items:center}
 .tutorgpt-start{color:var(--ifm-color-emphasis-800,#444950)}
 .tutorgpt-prompts{list-style:none;padding:0;margin:.4rem 0 0;display:flex;flex-wrap:wrap;gap:.4rem}
