@@ -8,7 +8,7 @@ import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import {test} from 'node:test';
 
-import {READERS, demoAndBrowser, openPanel, readerPage, screenshotPath} from './support.mjs';
+import {GENEROUS_LIMITS, READERS, demoAndBrowser, openPanel, readerPage, screenshotPath} from './support.mjs';
 
 const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ANSWER = [
@@ -27,7 +27,7 @@ const ANSWER = [
 ].join('\n');
 const assistantDone = '[data-tutorgpt="message"][data-role="assistant"][data-done="true"]';
 
-const live = demoAndBrowser({answer: ANSWER});
+const live = demoAndBrowser({answer: ANSWER, env: GENEROUS_LIMITS});
 
 for (const reader of READERS) {
   test(`${reader.label}: axe finds nothing in the open panel with a code answer, and the code scrolls by keyboard`, {timeout: 120_000}, async () => {

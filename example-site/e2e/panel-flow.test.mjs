@@ -10,6 +10,7 @@ import {test} from 'node:test';
 
 import {
   SITE_DIR,
+  GENEROUS_LIMITS,
   VIEWPORTS,
   decodeContext,
   demoAndBrowser,
@@ -28,7 +29,7 @@ const ANSWER_TIMEOUT_MS = 30_000;
 const assistantDone = '[data-tutorgpt="message"][data-role="assistant"][data-done="true"]';
 const PROTOCOL = '**/api/chatkit';
 
-const live = demoAndBrowser();
+const live = demoAndBrowser({env: GENEROUS_LIMITS});
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const isSend = (request) => request.method() === 'POST' && /"threads\.(create|add_user_message)"/.test(request.postData() ?? '');
 const focused = (page) => page.evaluate(() => document.activeElement?.dataset.tutorgpt ?? document.activeElement?.tagName);
@@ -143,41 +144,43 @@ for (const [device, colorScheme] of [[VIEWPORTS[0], 'dark'], [VIEWPORTS[1], 'lig
   });
 }
 
-test('desktop dark: a panel opened during an outage clears its banner after a later success', {timeout: 120_000}, async () => {
-  const {context, page} = await readerPage(live.browser, {...VIEWPORTS[1], colorScheme: 'dark'});
-  await page.goto(`${live.demo.baseUrl}${agentLoop.permalink}`);
-  const refuse = (route) => route.abort('connectionrefused');
-  await page.route('**/api/chatkit/session', refuse);
-  await openPanel(page);
-  const banner = page.locator('[data-tutorgpt="panel"] [data-tutorgpt="error"]');
-  await banner.first().waitFor({state: 'visible', timeout: 10_000});
-  await page.unroute('**/api/chatkit/session', refuse);
-  await page.locator('[data-tutorgpt="composer"]').fill(agentLoop.question);
-  await page.locator('[data-tutorgpt="send"]').click();
-  await answered(page, 1);
-  assert.equal(await banner.count(), 0, 'the outage banner stayed after the answer');
-  await context.close();
-});
+for (const [device, colorScheme] of [[VIEWPORTS[0], 'light'], [VIEWPORTS[1], 'dark']]) {
+  test(`${device.name} ${colorScheme}: a panel opened during an outage clears its banner after a later success`, {timeout: 120_000}, async () => {
+    const {context, page} = await readerPage(live.browser, {...device, colorScheme});
+    await page.goto(`${live.demo.baseUrl}${agentLoop.permalink}`);
+    const refuse = (route) => route.abort('connectionrefused');
+    await page.route('**/api/chatkit/session', refuse);
+    await openPanel(page);
+    const banner = page.locator('[data-tutorgpt="panel"] [data-tutorgpt="error"]');
+    await banner.first().waitFor({state: 'visible', timeout: 10_000});
+    await page.unroute('**/api/chatkit/session', refuse);
+    await page.locator('[data-tutorgpt="composer"]').fill(agentLoop.question);
+    await page.locator('[data-tutorgpt="send"]').click();
+    await answered(page, 1);
+    assert.equal(await banner.count(), 0, 'the outage banner stayed after the answer');
+    await context.close();
+  });
 
-test('phone light: at 400 ms latency a progress line shows at once, outside the busy log', {timeout: 120_000}, async () => {
-  const {context, page} = await readerPage(live.browser, {...VIEWPORTS[0], colorScheme: 'light'});
-  await page.goto(`${live.demo.baseUrl}${agentLoop.permalink}`);
-  await openPanel(page);
-  const slow = async (route) => {
-    if (isSend(route.request())) await sleep(1200);
-    await route.fallback();
-  };
-  await page.route(PROTOCOL, slow);
-  await page.locator('[data-tutorgpt="composer"]').fill(agentLoop.question);
-  await page.locator('[data-tutorgpt="send"]').click();
-  const progress = page.locator('[data-tutorgpt="progress"]');
-  await progress.waitFor({state: 'visible', timeout: 1_000});
-  assert.ok(normalize(await progress.innerText()).length > 0, 'the progress line is empty');
-  assert.equal(await progress.evaluate((el) => Boolean(el.closest('[aria-busy="true"], [role="log"]'))), false, 'the progress line is inside the busy log');
-  await answered(page, 1);
-  assert.equal(await progress.count(), 0, 'the progress line stayed after the answer');
-  await context.close();
-});
+  test(`${device.name} ${colorScheme}: at 400 ms latency a progress line shows at once, outside the busy log`, {timeout: 120_000}, async () => {
+    const {context, page} = await readerPage(live.browser, {...device, colorScheme});
+    await page.goto(`${live.demo.baseUrl}${agentLoop.permalink}`);
+    await openPanel(page);
+    const slow = async (route) => {
+      if (isSend(route.request())) await sleep(1200);
+      await route.fallback();
+    };
+    await page.route(PROTOCOL, slow);
+    await page.locator('[data-tutorgpt="composer"]').fill(agentLoop.question);
+    await page.locator('[data-tutorgpt="send"]').click();
+    const progress = page.locator('[data-tutorgpt="progress"]');
+    await progress.waitFor({state: 'visible', timeout: 1_000});
+    assert.ok(normalize(await progress.innerText()).length > 0, 'the progress line is empty');
+    assert.equal(await progress.evaluate((el) => Boolean(el.closest('[aria-busy="true"], [role="log"]'))), false, 'the progress line is inside the busy log');
+    await answered(page, 1);
+    assert.equal(await progress.count(), 0, 'the progress line stayed after the answer');
+    await context.close();
+  });
+}
 
 test('desktop light: a failed send keeps the highlight, and the retry asks about it again', {timeout: 120_000}, async () => {
   const {context, page} = await readerPage(live.browser, {...VIEWPORTS[1], colorScheme: 'light'});
@@ -205,27 +208,29 @@ test('desktop light: a failed send keeps the highlight, and the retry asks about
   await context.close();
 });
 
-test('phone dark: the composer waits while the stored thread loads', {timeout: 120_000}, async () => {
-  const {context, page} = await readerPage(live.browser, {...VIEWPORTS[0], colorScheme: 'dark'});
-  await page.goto(`${live.demo.baseUrl}${agentLoop.permalink}`);
-  await openPanel(page);
-  await page.locator('[data-tutorgpt="composer"]').fill(agentLoop.question);
-  await page.locator('[data-tutorgpt="send"]').click();
-  await answered(page, 1);
-  const slowLoad = async (route) => {
-    if (/"threads\.get_by_id"/.test(route.request().postData() ?? '')) await sleep(2000);
-    await route.fallback();
-  };
-  await page.route(PROTOCOL, slowLoad);
-  await page.reload();
-  await page.locator('[data-tutorgpt="launcher"]').click();
-  const composer = page.locator('[data-tutorgpt="composer"]');
-  await composer.waitFor({state: 'visible', timeout: 20_000});
-  assert.equal(await composer.isDisabled(), true, 'the reader can type while the stored thread loads');
-  await page.locator(assistantDone).first().waitFor({state: 'visible', timeout: ANSWER_TIMEOUT_MS});
-  assert.equal(await composer.isDisabled(), false);
-  await context.close();
-});
+for (const [device, colorScheme] of [[VIEWPORTS[0], 'dark'], [VIEWPORTS[1], 'light']]) {
+  test(`${device.name} ${colorScheme}: the composer waits while the stored thread loads`, {timeout: 120_000}, async () => {
+    const {context, page} = await readerPage(live.browser, {...device, colorScheme});
+    await page.goto(`${live.demo.baseUrl}${agentLoop.permalink}`);
+    await openPanel(page);
+    await page.locator('[data-tutorgpt="composer"]').fill(agentLoop.question);
+    await page.locator('[data-tutorgpt="send"]').click();
+    await answered(page, 1);
+    const slowLoad = async (route) => {
+      if (/"threads\.get_by_id"/.test(route.request().postData() ?? '')) await sleep(2000);
+      await route.fallback();
+    };
+    await page.route(PROTOCOL, slowLoad);
+    await page.reload();
+    await page.locator('[data-tutorgpt="launcher"]').click();
+    const composer = page.locator('[data-tutorgpt="composer"]');
+    await composer.waitFor({state: 'visible', timeout: 20_000});
+    assert.equal(await composer.isDisabled(), true, 'the reader can type while the stored thread loads');
+    await page.locator(assistantDone).first().waitFor({state: 'visible', timeout: ANSWER_TIMEOUT_MS});
+    assert.equal(await composer.isDisabled(), false);
+    await context.close();
+  });
+}
 
 test('desktop dark: a long non-Latin highlight keeps the context header under the proxy limit', {timeout: 120_000}, async () => {
   const {context, page} = await readerPage(live.browser, {...VIEWPORTS[1], colorScheme: 'dark'});

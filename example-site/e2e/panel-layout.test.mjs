@@ -8,14 +8,14 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {test} from 'node:test';
 
-import {READERS, SITE_DIR, demoAndBrowser, openPanel, readerPage} from './support.mjs';
+import {GENEROUS_LIMITS, READERS, SITE_DIR, demoAndBrowser, openPanel, readerPage} from './support.mjs';
 
 const golden = JSON.parse(await readFile(path.join(SITE_DIR, 'golden-facts.json'), 'utf8')).lessons;
 const agentLoop = golden.find((fact) => fact.lesson_id === 'agent-loop');
 const ANSWER_TIMEOUT_MS = 30_000;
 const assistantDone = '[data-tutorgpt="message"][data-role="assistant"][data-done="true"]';
 
-const live = demoAndBrowser();
+const live = demoAndBrowser({env: GENEROUS_LIMITS});
 
 /** Whether the element the reader would hit at the centre of `selector` is inside it. */
 function hitsItself(selector) {

@@ -65,7 +65,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * names a scripted OpenAI-compatible server (see {@link startScriptedModel}).
  * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
  */
-export async function startDemo({model} = {}) {
+export async function startDemo({model, env: extraEnv = {}} = {}) {
   const indexFile = path.join(BUILT_SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
   if (!existsSync(indexFile)) {
     throw new Error(`${indexFile} is missing: build the site first (npm run build -w example-site)`);
@@ -77,6 +77,7 @@ export async function startDemo({model} = {}) {
     delete env[name];
   }
   if (model) Object.assign(env, {OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-e2e', TUTORGPT_MODEL: 'scripted'});
+  Object.assign(env, extraEnv);
   const child = spawn(
     pythonExecutable(),
     ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', BUILT_SITE_DIR, '--state-dir', stateDir],
@@ -276,11 +277,11 @@ export async function sessionsOf(baseUrl, secret) {
  * The demo server and Chromium for one test file: started before its tests, stopped after.
  * Returns the live handles (`demo`, `browser`), filled in once `before` has run.
  */
-export function demoAndBrowser({answer} = {}) {
+export function demoAndBrowser({answer, env} = {}) {
   const live = {demo: undefined, browser: undefined, model: undefined};
   before(async () => {
     if (answer) live.model = await startScriptedModel({answer});
-    live.demo = await startDemo({model: live.model});
+    live.demo = await startDemo({model: live.model, env});
     live.browser = await launchBrowser();
   });
   after(async () => {
@@ -290,6 +291,12 @@ export function demoAndBrowser({answer} = {}) {
   });
   return live;
 }
+
+/**
+ * For files whose many short readers all come from 127.0.0.1: the default limits (10 sessions
+ * and 20 messages a minute) are the backend's own business and are tested there.
+ */
+export const GENEROUS_LIMITS = {TUTORGPT_RATE_LIMIT: '600/minute', TUTORGPT_MESSAGE_RATE_LIMIT: '600/minute'};
 
 /** The two readers every panel test runs as: a phone and a desktop, each in light and dark. */
 export const VIEWPORTS = [
