@@ -27,7 +27,7 @@ const ANSWER = [
 ].join('\n');
 const assistantDone = '[data-tutorgpt="message"][data-role="assistant"][data-done="true"]';
 
-const live = demoAndBrowser({answer: ANSWER, env: GENEROUS_LIMITS});
+const live = demoAndBrowser({answer: ANSWER, chunks: 8, delay: 0.05, env: GENEROUS_LIMITS});
 
 for (const reader of READERS) {
   test(`${reader.label}: axe finds nothing in the open panel with a code answer, and the code scrolls by keyboard`, {timeout: 120_000}, async () => {
@@ -65,3 +65,52 @@ for (const reader of READERS) {
     await context.close();
   });
 }
+
+/**
+ * How often the page's markdown parser ran since the last call, read from V8's precise coverage
+ * (call counts per function, reset by every take). The parser is found in the bundle by its
+ * first line, `replace(/\r\n?/g, …)`, which minifiers keep.
+ */
+async function parserCalls(cdp, sources) {
+  const {result} = await cdp.send('Profiler.takePreciseCoverage');
+  let best = null;
+  for (const script of result) {
+    const source = sources.get(script.scriptId);
+    const marker = source?.indexOf('.replace(/\\r\\n?/g,');
+    if (marker === undefined || marker < 0) continue;
+    for (const fn of script.functions) {
+      const [range] = fn.ranges;
+      if (range.startOffset <= marker && marker < range.endOffset && (!best || range.endOffset - range.startOffset < best.size)) {
+        best = {size: range.endOffset - range.startOffset, count: range.count};
+      }
+    }
+  }
+  assert.ok(best, 'the markdown parser was not found in the page');
+  return best.count;
+}
+
+test('desktop light: while an answer streams, finished answers are not parsed again', {timeout: 120_000}, async () => {
+  const {context, page} = await readerPage(live.browser, {...READERS[2]});
+  const cdp = await context.newCDPSession(page);
+  const sources = new Map();
+  cdp.on('Debugger.scriptParsed', async ({scriptId, url}) => {
+    if (url.includes('/assets/js/')) sources.set(scriptId, (await cdp.send('Debugger.getScriptSource', {scriptId})).scriptSource);
+  });
+  await cdp.send('Debugger.enable');
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.startPreciseCoverage', {callCount: true, detailed: false});
+  await page.goto(`${live.demo.baseUrl}/docs/foundations/agent-loop`);
+  await openPanel(page);
+  for (const [n, question] of ['Show me the loop', 'And once more', 'One last time'].entries()) {
+    await page.locator('[data-tutorgpt="composer"]').fill(question);
+    await page.locator('[data-tutorgpt="send"]').click();
+    await page.locator(assistantDone).nth(n).waitFor({state: 'visible', timeout: 30_000});
+    await page.locator('[data-tutorgpt="send"]').waitFor({state: 'attached', timeout: 30_000});
+    if (n === 1) await parserCalls(cdp, sources); // start counting with two answers finished
+  }
+  const calls = await parserCalls(cdp, sources);
+  // The third answer arrives in 8 deltas (plus its final text); re-parsing the two finished
+  // answers on each delta, as before, takes three times that.
+  assert.ok(calls > 0 && calls <= 8 + 4, `the parser ran ${calls} times for one streamed answer`);
+  await context.close();
+});

@@ -277,10 +277,10 @@ export async function sessionsOf(baseUrl, secret) {
  * The demo server and Chromium for one test file: started before its tests, stopped after.
  * Returns the live handles (`demo`, `browser`), filled in once `before` has run.
  */
-export function demoAndBrowser({answer, env} = {}) {
+export function demoAndBrowser({answer, chunks, delay, env} = {}) {
   const live = {demo: undefined, browser: undefined, model: undefined};
   before(async () => {
-    if (answer) live.model = await startScriptedModel({answer});
+    if (answer) live.model = await startScriptedModel({answer, chunks, delay});
     live.demo = await startDemo({model: live.model, env});
     live.browser = await launchBrowser();
   });
