@@ -95,6 +95,11 @@ for (const reader of READERS) {
         return Boolean(element?.closest('.navbar-sidebar'));
       });
       check(hit, 'the open panel covers the mobile menu');
+      const launcherCovered = await page.evaluate(() => {
+        const box = document.querySelector('[data-tutorgpt="launcher"]').getBoundingClientRect();
+        return Boolean(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)?.closest('.navbar-sidebar, .navbar-sidebar__backdrop'));
+      });
+      check(launcherCovered, 'the launcher floats over the open mobile menu');
     }
     assert.deepEqual(problems, []);
     await context.close();

@@ -7,7 +7,7 @@ export const STYLE_ELEMENT_ID = 'tutorgpt-styles';
 
 export function tutorCss(panelWidth: number): string {
   return `
-.tutorgpt-launcher{position:fixed;bottom:1.25rem;z-index:calc(var(--ifm-z-index-fixed,200) + 1);border:0;border-radius:999px;padding:.7rem 1.1rem;font:inherit;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-font-color-base-inverse,#fff);box-shadow:0 4px 14px rgba(0,0,0,.25)}
+.tutorgpt-launcher{position:fixed;bottom:1.25rem;z-index:calc(var(--ifm-z-index-fixed,200) - 1);border:0;border-radius:999px;padding:.7rem 1.1rem;font:inherit;font-weight:600;cursor:pointer;background:var(--ifm-color-primary,#2e8555);color:var(--ifm-font-color-base-inverse,#fff);box-shadow:0 4px 14px rgba(0,0,0,.25)}
 .tutorgpt-launcher--bottom-right{right:5.25rem}.tutorgpt-launcher--bottom-left{left:1.25rem}
 .tutorgpt-kbd{margin-left:.55rem;padding:0 .3rem;border:1px solid currentColor;border-radius:4px;background:none;color:inherit;box-shadow:none;font:inherit;font-size:.8em;font-weight:500}
 .tutorgpt-launcher:focus-visible,.tutorgpt-panel button:focus-visible,.tutorgpt-ask:focus-visible,.tutorgpt-panel pre:focus-visible,.tutorgpt-log:focus-visible{outline:3px solid var(--ifm-color-primary-lightest,#6fd3a0);outline-offset:2px}
