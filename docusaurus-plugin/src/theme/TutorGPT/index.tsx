@@ -72,6 +72,8 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
   const surface = useSurfaceKind(config);
   const [student, setStudent] = useState<Student | null>(() => readJson<Student>(STORAGE_KEYS.student));
   const [formOpen, setFormOpen] = useState(false);
+  /** Bumped by "Forget me": the chat surface remounts, empty (the old thread is gone). */
+  const [forgotten, setForgotten] = useState(0);
   const launcherRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
   useViewportFit(panelRef, open);
@@ -128,6 +130,14 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
     connection.restart();
   };
 
+  const forgetMe = () =>
+    void connection.forget().then((forgot) => {
+      if (!forgot) return;
+      setStudent(null);
+      setFormOpen(false);
+      setForgotten((n) => n + 1);
+    });
+
   const onPanelKey = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key === 'Escape') {
       event.stopPropagation();
@@ -166,6 +176,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
             required={identityMissing}
             onSave={saveStudent}
             onCancel={identityMissing ? undefined : () => setFormOpen(false)}
+            onForget={forgetMe}
           />
         )}
         {connection.sessionError && (
@@ -179,7 +190,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         </details>
         <div className="tutorgpt-body">
           {opened && !identityMissing && (
-            <Surface kind={surface} config={config} fetch={connection.tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
+            <Surface key={forgotten} kind={surface} config={config} fetch={connection.tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
           )}
         </div>
       </div>
