@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Highlight, PageContext } from '../../client/context';
 import { describeError } from '../../client/http';
+import { forgetReader, registeredIdentity, studentKeyStore } from '../../client/identity';
 import { SessionManager, type SessionInfo, type Student } from '../../client/session';
 import { readJson, STORAGE_KEYS, writeJson } from '../../client/storage';
 import { createTutorFetch, isMessageSend } from '../../client/transport';
@@ -27,6 +28,8 @@ export interface Connection {
   sessionError: string | null;
   /** Start a new session (the student changed). */
   restart(): void;
+  /** "Forget me": erase the student on the server and here; false (with the banner) if it failed. */
+  forget(): Promise<boolean>;
 }
 
 export function useConnection({ config, context, student, opened, identityMissing, setHighlight }: Options): Connection {
@@ -46,6 +49,8 @@ export function useConnection({ config, context, student, opened, identityMissin
         getContext: () => contextRef.current,
         getStudent: () => studentRef.current,
         defaultLevel: config.student.defaultLevel,
+        identity: registeredIdentity,
+        studentKeys: config.sessionEndpoint ? studentKeyStore(config.sessionEndpoint) : undefined,
         storage: {
           load: () => readJson<SessionInfo>(STORAGE_KEYS.session),
           save: (info) => writeJson(STORAGE_KEYS.session, info),
@@ -89,5 +94,16 @@ export function useConnection({ config, context, student, opened, identityMissin
       session.invalidate();
       setEpoch((n) => n + 1);
     },
+    forget: () =>
+      forgetReader(session).then(
+        () => {
+          setEpoch((n) => n + 1);
+          return true;
+        },
+        (error: unknown) => {
+          setSessionError(describeError(error));
+          return false;
+        },
+      ),
   };
 }
