@@ -1,0 +1,117 @@
+"""``python -m bench.quality``: relevance of the book search and the offline tutor, per kind of
+question, beside a plain BM25 baseline, on the example book and on Django's documentation.
+
+Options: ``--books example,django`` (default: both), ``--misses`` to list the questions the
+search missed at rank 3, ``--json FILE`` to write the per-question outcomes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+from pathlib import Path
+
+import anyio
+
+from . import django_book
+from .harness import BookReport, Outcome, by_kind, evaluate, scores
+from .questions import BOOKS
+
+EXAMPLE_DOCS = Path(__file__).resolve().parents[2] / "example-site" / "docs"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole}" if whole else "–"
+
+
+def _row(kind: str, outcomes: list[Outcome]) -> str:
+    inbook = [o for o in outcomes if o.question.pages]
+    offbook = [o for o in outcomes if not o.question.pages]
+    ours = scores([o.ours_rank for o in inbook])
+    base = scores([o.base_rank for o in inbook])
+    recall = (
+        f"{ours.r1:.2f} / {base.r1:.2f} | {ours.r3:.2f} / {base.r3:.2f} | {ours.mrr:.2f} / {base.mrr:.2f}"
+        if inbook
+        else "– | – | –"
+    )
+    weak = sum(o.weak_match for o in inbook)
+    rejected = sum(o.weak_match for o in offbook)
+    offline_right = sum(o.offline_right for o in inbook)
+    offline_refused = sum(not o.offline_answered for o in inbook)
+    offline_rejected = sum(not o.offline_answered for o in offbook)
+    return (
+        f"| {kind} | {len(outcomes)} | {recall} | {_pct(weak, len(inbook))} | {_pct(rejected, len(offbook))} "
+        f"| {_pct(offline_right, len(inbook))} | {_pct(offline_refused, len(inbook))} "
+        f"| {_pct(offline_rejected, len(offbook))} |"
+    )
+
+
+def render(report: BookReport) -> str:
+    lines = [
+        f"**{report.name}** ({report.pages} pages, {report.words:,} words; ours / plain BM25)",
+        "",
+        "| kind | n | R@1 | R@3 | MRR | search weak_match on in-book (false refusal) "
+        "| search weak_match on off-book (rejection) | offline: right page | offline: refused in-book "
+        "| offline: rejected off-book |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    groups = by_kind(report.outcomes)
+    for kind in sorted(groups):
+        lines.append(_row(kind, groups[kind]))
+    lines.append(_row("**all**", report.outcomes))
+    latencies = [o.search_ms for o in report.outcomes]
+    lines += ["", f"Search latency over these questions: median {statistics.median(latencies):.1f} ms, "
+              f"max {max(latencies):.1f} ms (includes the thread hops; not a benchmark)."]
+    return "\n".join(lines)
+
+
+def misses(report: BookReport) -> str:
+    rows = [
+        f"- [{o.question.kind}] {o.question.text!r}: ours {o.ours_rank}, base {o.base_rank}, "
+        f"weak {o.weak_match}, offline {'right' if o.offline_right else 'answered' if o.offline_answered else 'refused'}"
+        for o in report.outcomes
+        if (o.question.pages and (o.ours_rank is None or o.ours_rank > 1 or o.weak_match or not o.offline_right))
+        or (not o.question.pages and (not o.weak_match or o.offline_answered))
+    ]
+    return "\n".join(rows)
+
+
+async def _run(books: list[str], workdir: Path) -> list[BookReport]:
+    reports = []
+    for name in books:
+        if name == "example":
+            source = EXAMPLE_DOCS
+        else:
+            source = workdir / "django-docs"
+            django_book.write_book(source)
+        reports.append(await evaluate(name, source, BOOKS[name], workdir))
+    return reports
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.quality")
+    parser.add_argument("--books", default="example,django")
+    parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    books = [name for name in args.books.split(",") if name]
+    with tempfile.TemporaryDirectory(prefix="tutorgpt-quality-") as workdir:
+        reports = anyio.run(_run, books, Path(workdir))
+    for report in reports:
+        print(render(report))
+        if args.misses:
+            print("\nNot perfect:\n" + misses(report))
+        print()
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {r.name: [{**vars(o), "question": vars(o.question)} for o in r.outcomes] for r in reports},
+                indent=1,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
