@@ -67,10 +67,14 @@ def render(report: BookReport) -> str:
     return "\n".join(lines)
 
 
+def _offline(outcome: Outcome) -> str:
+    return "right" if outcome.offline_right else "answered" if outcome.offline_answered else "refused"
+
+
 def misses(report: BookReport) -> str:
     rows = [
         f"- [{o.question.kind}] {o.question.text!r}: ours {o.ours_rank}, base {o.base_rank}, "
-        f"weak {o.weak_match}, offline {'right' if o.offline_right else 'answered' if o.offline_answered else 'refused'}"
+        f"weak {o.weak_match} ({o.coverage:.2f}), offline {_offline(o)}"
         for o in report.outcomes
         if (o.question.pages and (o.ours_rank is None or o.ours_rank > 1 or o.weak_match or not o.offline_right))
         or (not o.question.pages and (not o.weak_match or o.offline_answered))
@@ -101,6 +105,9 @@ def main(argv: list[str] | None = None) -> None:
         reports = anyio.run(_run, books, Path(workdir))
     for report in reports:
         print(render(report))
+        inbook = sorted(o.coverage for o in report.outcomes if o.question.pages)
+        offbook = sorted(o.coverage for o in report.outcomes if not o.question.pages)
+        print(f"\nBest-hit coverage: in-book {inbook}\noff-book {offbook}")
         if args.misses:
             print("\nNot perfect:\n" + misses(report))
         print()

@@ -35,6 +35,7 @@ class Outcome:
     ours_rank: int | None  # 1-based rank of the first right page, None when not in the top DEPTH
     base_rank: int | None
     weak_match: bool
+    coverage: float  # the best hit's
     offline_answered: bool
     offline_right: bool
     search_ms: float
@@ -79,16 +80,18 @@ async def evaluate(name: str, source: Path, questions: tuple[Question, ...], wor
             texts = search_texts(turn)
             query = texts[0] if texts else question.text
             started = time.perf_counter()
-            result = await search_book_content(index, query, "entire_book", k=DEPTH)
+            judge = texts[1] if texts else None
+            result = await search_book_content(index, query, "entire_book", k=DEPTH, judge=judge)
             elapsed = (time.perf_counter() - started) * 1000
-            hits = await tutor.find(turn)
+            hits, _ = await tutor.find(turn)
             wanted = {"/docs/" + page for page in question.pages}
             report.outcomes.append(
                 Outcome(
                     question=question,
                     ours_rank=_rank((hit.permalink for hit in result.hits), question.pages),
                     base_rank=_rank(baseline.search(query, DEPTH * 3), question.pages),
-                    weak_match=bool(getattr(result, "weak_match", False)),
+                    weak_match=result.weak_match,
+                    coverage=max((hit.coverage for hit in result.hits), default=0.0),
                     offline_answered=bool(hits),
                     offline_right=any(hit.permalink.rstrip("/") in wanted for hit in hits),
                     search_ms=elapsed,

@@ -7,6 +7,7 @@ any of them. Kinds: ``paraphrase`` (few words shared with the text), ``code``, `
 the reader quoted with the question, if any.
 """
 
+# ruff: noqa: E501  (one question per line reads best as a table)
 from __future__ import annotations
 
 from dataclasses import dataclass

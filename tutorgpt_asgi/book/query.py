@@ -20,7 +20,7 @@ MAX_TERMS = 24
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 # Small English stop list: function words that carry no topic.
-_STOP_WORDS = frozenset(
+STOP_WORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further
     had has have having he her here hers him his how i if in into is it its itself just me more
@@ -41,7 +41,7 @@ def terms(text: str) -> list[str]:
         if len(seen) >= MAX_TERMS * 4:
             break
     words = list(seen)
-    content = [word for word in words if word not in _STOP_WORDS]
+    content = [word for word in words if word not in STOP_WORDS]
     return (content or words)[:MAX_TERMS]
 
 
@@ -69,7 +69,7 @@ def plan_query(found: list[str], frequent: Collection[str] = ()) -> QueryPlan | 
     """
     if not found:
         return None
-    if all(word in _STOP_WORDS for word in found):
+    if all(word in STOP_WORDS for word in found):
         return QueryPlan('"' + " ".join(found) + '"')
     common = [word for word in found if word in frequent]
     rare = [word for word in found if word not in frequent]
