@@ -1,8 +1,9 @@
 """``python -m bench.quality``: relevance of the book search and the offline tutor, per kind of
 question, beside a plain BM25 baseline, on the example book and on Django's documentation.
 
-Options: ``--books example,django`` (default: both), ``--misses`` to list the questions the
-search missed at rank 3, ``--json FILE`` to write the per-question outcomes.
+Options: ``--books example,django`` (default: both), ``--misses`` to list the questions that
+were not perfect, ``--json FILE`` to write the per-question outcomes, ``--workdir DIR`` to keep
+the indexes between runs (while tuning).
 """
 
 from __future__ import annotations
@@ -99,10 +100,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--books", default="example,django")
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--workdir", type=Path, help="keep the indexes here (re-runs index only changes)")
     args = parser.parse_args(argv)
     books = [name for name in args.books.split(",") if name]
-    with tempfile.TemporaryDirectory(prefix="tutorgpt-quality-") as workdir:
-        reports = anyio.run(_run, books, Path(workdir))
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        reports = anyio.run(_run, books, args.workdir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="tutorgpt-quality-") as workdir:
+            reports = anyio.run(_run, books, Path(workdir))
     for report in reports:
         print(render(report))
         inbook = sorted(o.coverage for o in report.outcomes if o.question.pages)

@@ -1,7 +1,9 @@
 """The evaluation questions, written by hand in a student's words, with the pages that answer them.
 
 ``pages`` are permalinks without the ``/docs/`` prefix; a question is answered when a hit is on
-any of them. Kinds: ``paraphrase`` (few words shared with the text), ``code``, ``howto``,
+any of them. Where the Django docs answer a question in two places (the security overview and the
+CSRF reference, a tutorial step and the reference), both are listed: the same list scores the
+project and the baseline. Kinds: ``paraphrase`` (few words shared with the text), ``code``, ``howto``,
 ``conceptual``, ``keyword``, ``quote`` (a pointing question about a quoted line) and ``offbook``
 (not covered, but sharing a word with the book: ``pages`` is empty). ``quote`` is the passage
 the reader quoted with the question, if any.
@@ -65,6 +67,9 @@ EXAMPLE_BOOK: tuple[Question, ...] = (
     _q("keyword", "cosine similarity", _CHUNK, _SCOPE),
     _q("keyword", "context window", _PROMPTS),
     _q("keyword", "perceive decide act", _LOOP),
+    _q("keyword", "task group cancel", _ASYNC),
+    _q("keyword", "modelValidateJson", _PYD),
+    _q("keyword", "get with retries", _HTTP),
     _q("quote", "What does this line mean?", _ASYNC, quote="limit = asyncio.Semaphore(4)"),
     _q("quote", "Can you explain this?", _PYD, quote='model_config = ConfigDict(extra="forbid")'),
     _q("offbook", "What is the boiling point of tungsten on Mars?", quote=_RUN_AGENT),
@@ -83,13 +88,13 @@ _TESTTOOLS, _CT = "topics/testing/tools", "ref/contrib/contenttypes"
 
 DJANGO: tuple[Question, ...] = (
     _q("paraphrase", "How can a text column be left empty in forms but never store NULL?", _FIELDS),
-    _q("paraphrase", "How do I keep other websites from submitting forms on behalf of my users?", "ref/csrf", "howto/csrf"),
+    _q("paraphrase", "How do I keep other websites from submitting forms on behalf of my users?", "ref/csrf", "howto/csrf", "topics/security"),
     _q("paraphrase", "How can my site show its pages in several human languages?", "topics/i18n/translation", "topics/i18n/i18n-overview"),
     _q("paraphrase", "How do I run some code every time a record is stored?", "topics/signals", "ref/signals"),
     _q("paraphrase", "Where can I keep a visitor's data between one request and the next?", "topics/http/sessions"),
     _q("paraphrase", "How can I make pages faster by keeping rendered output around?", "topics/cache"),
     _q("paraphrase", "How do I split a long list of results across numbered pages?", "topics/pagination", "ref/paginator"),
-    _q("paraphrase", "How do I stop my pages from being shown inside a frame on another site?", "ref/clickjacking"),
+    _q("paraphrase", "How do I stop my pages from being shown inside a frame on another site?", "ref/clickjacking", "topics/security"),
     _q("paraphrase", "After I change my model classes, how do the database tables catch up?", _MIGR),
     _q("paraphrase", "How do I allow only signed-in people to open a page?", _AUTH),
     _q("paraphrase", "How do I put uploaded files somewhere other than the server's own disk?", "howto/custom-file-storage", "topics/files", "ref/files/storage"),
@@ -97,7 +102,7 @@ DJANGO: tuple[Question, ...] = (
     _q("code", "What does select_related do?", _QS),
     _q("code", "How do I use F() to update a counter without reading it first?", "ref/models/expressions", _QUERIES),
     _q("code", "What does get_object_or_404 do when nothing matches?", "topics/http/shortcuts"),
-    _q("code", "What is ALLOWED_HOSTS for?", _SETTINGS),
+    _q("code", "What is ALLOWED_HOSTS for?", _SETTINGS, "topics/security"),
     _q("code", "How do I pass a Prefetch object to prefetch_related?", _QS),
     _q("code", "Where does the login_required decorator send anonymous users?", _AUTH, "topics/http/decorators"),
     _q("code", "What does DEFAULT_AUTO_FIELD control?", _SETTINGS, "topics/db/models"),
@@ -111,19 +116,19 @@ DJANGO: tuple[Question, ...] = (
     _q("conceptual", "Why would I write class-based views instead of view functions?", "topics/class-based-views/intro"),
     _q("conceptual", "Why does looping over related objects fire so many queries, and how do I avoid it?", "topics/db/optimization", _QS),
     _q("conceptual", "How does Django wrap several database changes so they succeed or fail together?", "topics/db/transactions"),
-    _q("conceptual", "What is the content types framework for?", _CT),
+    _q("conceptual", "What is the content types framework for?", _CT, "ref/contrib/contrib-overview"),
     _q("howto", "How do I write my own manage.py command?", "howto/custom-management-commands"),
     _q("howto", "How do I run my project under gunicorn?", "howto/deployment/wsgi/gunicorn"),
-    _q("howto", "How do I create a custom model field type?", "howto/custom-model-fields"),
+    _q("howto", "How do I create a custom model field type?", "howto/custom-model-fields", "topics/db/models"),
     _q("howto", "How do I send log messages to a file?", "topics/logging", "howto/logging", "ref/logging"),
-    _q("howto", "How can I add a search box to the admin change list?", "ref/contrib/admin/admin-overview"),
+    _q("howto", "How can I add a search box to the admin change list?", "ref/contrib/admin/admin-overview", "intro/tutorial07"),
     _q("howto", "How do I serve static files in production?", "howto/static-files/deployment", "howto/static-files/static-files-overview", "ref/contrib/staticfiles"),
     _q("howto", "How do I write a migration that fills in data for a new column?", "howto/writing-migrations", _MIGR),
     _q("howto", "How do I test a view with the test client?", _TESTTOOLS, "topics/testing/overview"),
     _q("howto", "How should I upgrade a project to a newer Django version?", "howto/upgrade-version"),
     _q("howto", "How do I write a custom template filter?", "howto/custom-template-tags"),
-    _q("keyword", "collectstatic STATIC_ROOT", "ref/contrib/staticfiles", "howto/static-files/deployment", "howto/static-files/static-files-overview"),
-    _q("keyword", "bulk_create", _QS),
+    _q("keyword", "collectstatic STATIC_ROOT", "ref/contrib/staticfiles", "howto/deployment/checklist", _SETTINGS, "howto/static-files/deployment", "howto/static-files/static-files-overview"),
+    _q("keyword", "bulk_create", _QS, "topics/db/optimization"),
     _q("keyword", "GenericForeignKey", _CT),
     _q("keyword", "sitemap", "ref/contrib/sitemaps"),
     _q("keyword", "CSRF_COOKIE_SECURE", _SETTINGS, "ref/csrf", "howto/csrf"),
@@ -132,6 +137,9 @@ DJANGO: tuple[Question, ...] = (
     _q("keyword", "select_for_update nowait", _QS),
     _q("keyword", "syndication feed", "ref/contrib/syndication"),
     _q("keyword", "JSONField key lookup", _QUERIES, _FIELDS),
+    _q("keyword", "get object or 404", "topics/http/shortcuts"),
+    _q("keyword", "prefetchRelated", _QS, "topics/db/optimization"),
+    _q("keyword", "StreamingHttpResponse", "ref/request-response"),
     _q("offbook", "What are the migration routes of arctic terns?"),
     _q("offbook", "How do I write a template for a wedding speech?"),
     _q("offbook", "What signals do traffic lights use in Japan?"),

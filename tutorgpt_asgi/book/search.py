@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from .coverage import MARK_CLOSE, MARK_OPEN, QuestionWeights, marked_words, question_weights, unmark
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
-from .query import QueryPlan, plan_query, terms
+from .query import QueryPlan, phrases, plan_query, terms
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
 MAX_K = 50
@@ -130,7 +130,7 @@ async def search_book_content(
         scope = "entire_book"
     text = query if isinstance(query, str) else ""
     words = terms(text + ("\n" + judge if judge else ""))
-    plan = plan_query(words, await index.common_words(words) if words else ())
+    plan = plan_query(words, await index.common_words(words) if words else (), phrases(text))
     ladder = await _ladder(index, scope, context, notes)
     if plan is None:
         notes.append("The query has no searchable words.")
@@ -215,22 +215,21 @@ async def _search(
             break
     else:  # no narrowing, or it found too little: rank every match
         rows = await index.fetchall("WITH " + _TOP_ALL.format(**parts) + _SELECT, values)
-    kept: list[tuple[Any, ...]] = []
-    seen: set[tuple[str, str | None]] = set()
-    for row in rows:
-        if (row[0], row[3]) in seen:
-            continue
-        seen.add((row[0], row[3]))
-        kept.append(row)
-        if len(kept) == k:
-            break
-    matched = [marked_words(row[-3:]) for row in kept]
-    stems = index.stems(set().union(*matched)) if kept else {}
+    matched = [marked_words(row[-3:]) for row in rows]
+    stems = index.stems(set().union(*matched)) if rows else {}
     wanted = weights.stems
-    return [
-        _hit(index, row, weights.coverage({s for word in words for s in stems[word]} & wanted))
-        for row, words in zip(kept, matched, strict=True)
-    ]
+    shares = [weights.coverage({s for word in words for s in stems[word]} & wanted) for words in matched]
+    order = range(len(rows))
+    hits: list[SearchHit] = []
+    seen: set[tuple[str, str | None]] = set()
+    for i in order:
+        if (rows[i][0], rows[i][3]) in seen:
+            continue
+        seen.add((rows[i][0], rows[i][3]))
+        hits.append(_hit(index, rows[i], shares[i]))
+        if len(hits) == k:
+            break
+    return hits
 
 
 def _hit(index: BookIndex, row: tuple[Any, ...], coverage: float) -> SearchHit:
