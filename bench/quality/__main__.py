@@ -3,22 +3,27 @@ question, beside a plain BM25 baseline, on the example book and on Django's docu
 
 Options: ``--books example,django`` (default: both), ``--misses`` to list the questions that
 were not perfect, ``--json FILE`` to write the per-question outcomes, ``--workdir DIR`` to keep
-the indexes between runs (while tuning).
+the indexes between runs (while tuning), ``--compare REF`` to run the same questions on git
+revision ``REF``'s package first (in a fresh process) and print a before/after summary.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import anyio
 
 from . import django_book
 from .harness import BookReport, Outcome, by_kind, evaluate, scores
-from .questions import BOOKS
+from .questions import BOOKS, Question
 
 EXAMPLE_DOCS = Path(__file__).resolve().parents[2] / "example-site" / "docs"
 
@@ -68,6 +73,54 @@ def render(report: BookReport) -> str:
     return "\n".join(lines)
 
 
+def summary(name: str, label: str, outcomes: list[Outcome]) -> str:
+    """One before/after row: recall of the search, and what the signal and the offline tutor did."""
+    inbook = [o for o in outcomes if o.question.pages]
+    offbook = [o for o in outcomes if not o.question.pages]
+    ours, base = scores([o.ours_rank for o in inbook]), scores([o.base_rank for o in inbook])
+    return (
+        f"| {name} | {label} | {ours.r1:.2f} | {ours.r3:.2f} | {ours.mrr:.2f} "
+        f"| {base.r1:.2f} / {base.r3:.2f} / {base.mrr:.2f} "
+        f"| {_pct(sum(o.weak_match for o in inbook), len(inbook))} "
+        f"| {_pct(sum(o.weak_match for o in offbook), len(offbook))} "
+        f"| {_pct(sum(o.offline_right for o in inbook), len(inbook))} "
+        f"| {_pct(sum(not o.offline_answered for o in offbook), len(offbook))} |"
+    )
+
+
+SUMMARY_HEADER = (
+    "| book | code | R@1 | R@3 | MRR | plain BM25 R@1 / R@3 / MRR | search weak_match, in-book "
+    "| search weak_match, off-book | offline: right page, in-book | offline: refused, off-book |\n"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def _outcomes(raw: list[dict[str, Any]]) -> list[Outcome]:
+    items = []
+    for item in raw:
+        question = item.pop("question")
+        question["pages"] = tuple(question["pages"])
+        items.append(Outcome(question=Question(**question), **item))
+    return items
+
+
+def _reference(revision: str, books: str) -> dict[str, list[Outcome]]:
+    """The outcomes of ``revision``'s package on the same questions, from a fresh process."""
+    root = Path(__file__).resolve().parents[2]
+    with tempfile.TemporaryDirectory(prefix="tutorgpt-quality-ref-") as old:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", revision, "tutorgpt_asgi"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
+        output = Path(old) / "outcomes.json"
+        subprocess.run(
+            [sys.executable, "-m", "bench.quality", "--books", books, "--json", str(output)],
+            env={**os.environ, "PYTHONPATH": f"{old}{os.pathsep}{root}"}, cwd=old, check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return {name: _outcomes(raw) for name, raw in json.loads(output.read_text()).items()}
+
+
 def _offline(outcome: Outcome) -> str:
     return "right" if outcome.offline_right else "answered" if outcome.offline_answered else "refused"
 
@@ -101,8 +154,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--workdir", type=Path, help="keep the indexes here (re-runs index only changes)")
+    parser.add_argument("--compare", metavar="REF", help="also run git revision REF, e.g. main")
     args = parser.parse_args(argv)
     books = [name for name in args.books.split(",") if name]
+    before = _reference(args.compare, args.books) if args.compare else {}
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         reports = anyio.run(_run, books, args.workdir)
@@ -117,6 +172,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.misses:
             print("\nNot perfect:\n" + misses(report))
         print()
+    if before:
+        print(SUMMARY_HEADER)
+        for report in reports:
+            print(summary(report.name, args.compare, before[report.name]))
+            print(summary(report.name, "this tree", report.outcomes))
     if args.json:
         args.json.write_text(
             json.dumps(

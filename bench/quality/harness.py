@@ -7,6 +7,7 @@ page of the results is one of its pages (the issue's "page of the top results").
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ from .baseline import PlainBM25
 from .questions import Question
 
 DEPTH = 10
+#: Whether the search under test takes ``judge`` (``--compare`` runs older revisions too).
+_JUDGES = "judge" in inspect.signature(search_book_content).parameters
 
 
 @dataclass
@@ -81,17 +84,21 @@ async def evaluate(name: str, source: Path, questions: tuple[Question, ...], wor
             query = texts[0] if texts else question.text
             started = time.perf_counter()
             judge = texts[1] if texts else None
-            result = await search_book_content(index, query, "entire_book", k=DEPTH, judge=judge)
+            if _JUDGES:
+                result = await search_book_content(index, query, "entire_book", k=DEPTH, judge=judge)
+            else:  # an older revision (``--compare``): no judge, no coverage
+                result = await search_book_content(index, query, "entire_book", k=DEPTH)
             elapsed = (time.perf_counter() - started) * 1000
-            hits, _ = await tutor.find(turn)
+            found = await tutor.find(turn)
+            hits = found[0] if isinstance(found, tuple) else found
             wanted = {"/docs/" + page for page in question.pages}
             report.outcomes.append(
                 Outcome(
                     question=question,
                     ours_rank=_rank((hit.permalink for hit in result.hits), question.pages),
                     base_rank=_rank(baseline.search(query, DEPTH * 3), question.pages),
-                    weak_match=result.weak_match,
-                    coverage=max((hit.coverage for hit in result.hits), default=0.0),
+                    weak_match=getattr(result, "weak_match", False),
+                    coverage=max((getattr(hit, "coverage", 0.0) for hit in result.hits), default=0.0),
                     offline_answered=bool(hits),
                     offline_right=any(hit.permalink.rstrip("/") in wanted for hit in hits),
                     search_ms=elapsed,
