@@ -39,7 +39,7 @@ from .terms import TOKENIZE, Stemmer, common_threshold, common_words
 #: Bump when the stored layout or the chunking changes: the index is rebuilt from scratch.
 INDEX_FORMAT = 2
 #: bm25 column weights: page title, section headings, body text.
-BM25_WEIGHTS = (4.0, 3.0, 1.0)
+BM25_WEIGHTS = (3.0, 2.0, 1.0)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
