@@ -66,13 +66,3 @@ async def test_narrowing_by_rare_words_keeps_the_answers(
         assert await index.common_words(["widget", "oscilloscope"]) == {"widget"}
     assert await _first_hits(narrowed_url) == full
 
-
-def test_long_questions_rank_with_their_rarest_words_present_in_the_book() -> None:
-    from tutorgpt_asgi.book.query import MAX_RANKED, prune
-
-    words = [f"w{number}" for number in range(12)] + ["absent"]
-    counts = {f"w{number}": 100 - number for number in range(12)}
-    kept = prune(words, counts)
-    assert len(kept) == MAX_RANKED and "absent" not in kept
-    assert kept == [f"w{number}" for number in range(11, 11 - MAX_RANKED, -1)]
-    assert prune(["absent", "other"], counts) == ["absent", "other"]

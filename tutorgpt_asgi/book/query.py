@@ -21,12 +21,10 @@ on words.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 
 MAX_TERMS = 24
-#: Words ranked at most, the rarest in the book first (see :func:`prune`).
-MAX_RANKED = 8
 #: Phrases added to one query at most (identifiers first, then adjacent word pairs).
 MAX_PHRASES = 6
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -101,26 +99,6 @@ class QueryPlan:
 
     expression: str
     candidates: tuple[str, ...] = ()
-    #: What ``highlight()`` marks in the kept rows (all the question's words, pruned or not,
-    #: so coverage sees them); empty means ``expression``.
-    marks: str = ""
-
-
-def marks(words: list[str]) -> str:
-    return _expression(words)
-
-
-def prune(words: list[str], chunk_counts: Mapping[str, int]) -> list[str]:
-    """The words worth ranking with: long questions are mostly words that cost time and do
-    not move bm25's order.
-
-    Words in no chunk are dropped (they cannot match) and at most ``MAX_RANKED`` are kept,
-    the rarest in the book first. A question with no word in the book keeps its words (it
-    matches nothing). Dropping words found in more than 10% of the chunks as well was tried
-    and cost recall (bench/README.md).
-    """
-    present = sorted((word for word in words if chunk_counts.get(word, 0) > 0), key=lambda w: chunk_counts[w])
-    return present[:MAX_RANKED] if present else words
 
 
 def plan_query(

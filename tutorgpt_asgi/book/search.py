@@ -8,7 +8,6 @@ student it looked further. Any text is a safe query (see :mod:`.query`).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from urllib.parse import urljoin
 
 from .coverage import MARK_CLOSE, MARK_OPEN, QuestionWeights, marked_words, question_weights, unmark
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
-from .query import QueryPlan, marks, phrases, plan_query, prune, terms
+from .query import QueryPlan, phrases, plan_query, terms
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
 MAX_K = 50
@@ -103,7 +102,7 @@ SELECT c.doc_id, c.chapter_id, c.lesson_id, c.anchor, c.heading_path, c.permalin
        snippet(chunks_fts, 2, '**', '**', '…', {SNIPPET_TOKENS}), top.rank,
        {_HIGHLIGHT.format(column=0)}, {_HIGHLIGHT.format(column=1)}, {_HIGHLIGHT.format(column=2)}
 FROM top CROSS JOIN chunks_fts ON chunks_fts.rowid = top.id CROSS JOIN chunks AS c ON c.id = top.id
-WHERE chunks_fts MATCH :marks
+WHERE chunks_fts MATCH :query
 ORDER BY top.rank
 """
 
@@ -152,20 +151,13 @@ async def search_book_content(
 
 
 async def _prepare(index: BookIndex, text: str, judge: str | None) -> tuple[QueryPlan | None, QuestionWeights]:
-    """The FTS5 plan for ``text`` (the rarer words lead, see :func:`.query.prune`) and the
-    weights coverage is judged with, from one look-up of the words' chunk frequencies."""
+    """The FTS5 plan for ``text`` and the weights coverage is judged with."""
     words = terms(text + ("\n" + judge if judge else ""))
     judged = terms(judge) if judge else words
-    stems = index.stems({*words, *judged})
+    stems = index.stems(judged)
     chunks, frequencies = await index.chunk_frequencies({s for found in stems.values() for s in found})
-    weights = question_weights({word: stems[word] for word in judged}, frequencies, chunks)
-    rarity = {word: min((frequencies[s] for s in stems[word]), default=0) for word in words}
-    ranked = prune(words, rarity)
-    common = await index.common_words(ranked) if ranked else set()
-    plan = plan_query(ranked, common, phrases(text))
-    if plan is not None and ranked != words:
-        plan = dataclasses.replace(plan, marks=marks([*ranked, *(w for w in words if w not in ranked)]))
-    return plan, weights
+    common = await index.common_words(words) if words else set()
+    return plan_query(words, common, phrases(text)), question_weights(stems, frequencies, chunks)
 
 
 async def _ladder(
@@ -213,7 +205,6 @@ async def _search(
         parts["columns"] = "".join(f"AND c.{clause} " for clause in clauses)
     values: dict[str, Any] = {
         "query": plan.expression,
-        "marks": plan.marks or plan.expression,
         "limit": k * 3,
         "candidate_limit": max(CANDIDATES, k * 10),
         **params,
