@@ -150,3 +150,11 @@ async def test_code_from_the_book_is_quoted_as_a_fenced_block(
     for line in text.splitlines():  # no inline code span left open where prose was cut
         if not line.startswith("```"):
             assert line.count("`") % 2 == 0, line
+
+
+async def test_a_table_from_the_book_is_quoted_as_a_table(book: BookIndex, jane: AuthenticatedSession) -> None:
+    events, _ = await collect(OfflineTutor(book), turn_for(
+        jane, "Which part of a tool description tells the model when to call the tool?"))
+    lines = _text(events).splitlines()
+    rows = [line for line in lines if line.startswith("|")]
+    assert len(rows) >= 4 and rows[1].replace(" ", "").strip("|").replace("|", "") == "---" * 3

@@ -4,7 +4,8 @@ A search snippet is a 32-token window flattened to one line: fine for a model, u
 answer when it cuts through code ("async def run_agent(…) -> str: history = …") or leaves a
 backtick open. The offline tutor quotes whole blocks instead: the block of the passage that
 holds most of the question's words, and a code block next to it when there is one, each code
-block fenced as in the book (long ones cut at a line, the fence closed), prose cut at a sentence.
+block fenced as in the book (long ones cut at a line, the fence closed), tables and lists line by
+line, prose cut at a sentence.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ CODE_LINES: Final = 14
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+#: Blocks whose line breaks carry meaning: tables and lists.
+_LINED = re.compile(r"\||[-*+] |\d+[.)] ")
+_RULE = re.compile(r"\|?\s*:?-{3,}")
 
 
 def _is_code(block: str) -> bool:
@@ -45,6 +49,15 @@ def _code(block: str) -> str:
     if len(body) > CODE_LINES:
         body = [*body[:CODE_LINES], "# …"]
     return "\n".join([lines[0].strip(), *body, marker])
+
+
+def _lines(block: str) -> str:
+    """A table or a list keeps its lines (joined into one, it would no longer render)."""
+    lines = block.strip().split("\n")
+    if lines[0].startswith("|") and len(lines) > 1 and not _RULE.match(lines[1]):
+        # The index keeps a table's rows but not its |---| rule, without which it is no table.
+        lines.insert(1, "|" + " --- |" * max(1, lines[0].strip().strip("|").count("|") + 1))
+    return "\n".join(lines[:CODE_LINES] + (["…"] if len(lines) > CODE_LINES else []))
 
 
 def _prose(block: str, words: int) -> str:
@@ -77,5 +90,10 @@ def excerpt(text: str, question_words: list[str]) -> str:
             chosen.append(best + 1)
     elif best > 0 and not _is_code(blocks[best - 1]):
         chosen.insert(0, best - 1)
-    parts = [_code(blocks[i]) if _is_code(blocks[i]) else _prose(blocks[i], PROSE_WORDS) for i in chosen]
+    parts = [
+        _code(blocks[i]) if _is_code(blocks[i])
+        else _lines(blocks[i]) if _LINED.match(blocks[i].lstrip())
+        else _prose(blocks[i], PROSE_WORDS)
+        for i in chosen
+    ]
     return "\n\n".join(part for part in parts if part)
