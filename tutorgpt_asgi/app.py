@@ -32,7 +32,7 @@ from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
 from tutorgpt_asgi.web.openapi import openapi_schema
 from tutorgpt_asgi.web.protocol import chatkit_endpoint
 from tutorgpt_asgi.web.session import create_session, end_session, list_sessions, refresh_session
-from tutorgpt_asgi.web.signin import callback, login
+from tutorgpt_asgi.web.signin import callback, login, providers
 
 logger = logging.getLogger("tutorgpt_asgi")
 
@@ -104,6 +104,7 @@ def create_app(**overrides: Any) -> Starlette:
         Route("/sessions", list_sessions, methods=["GET"]),
         Route("/auth/login", login, methods=["GET"]),
         Route("/auth/callback", callback, methods=["GET"]),
+        Route("/auth/providers", providers, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi_schema, methods=["GET"]),
     ]

@@ -198,8 +198,25 @@ def test_a_provider_that_announces_another_issuer_is_refused(
     assert response.status_code == 502 and error_code(response) == "PROVIDER_ERROR"
 
 
+def test_the_providers_route_lists_what_sign_in_offers(provider: str, make_signin_tutor: MakeSignInTutor) -> None:
+    tutor = make_signin_tutor(provider, oidc_provider="example-id")
+    assert tutor.http.get("/auth/providers").json() == {"providers": [{"id": "example-id"}]}
+
+
 def test_sign_in_routes_without_a_provider_say_so(tutor: Tutor) -> None:
+    assert tutor.http.get("/auth/providers").json() == {"providers": []}
     response = tutor.http.get("/auth/login", params={"return_origin": BOOK_ORIGIN})
     assert response.status_code == 404 and error_code(response) == "SIGNIN_NOT_CONFIGURED"
     response = tutor.http.get("/auth/callback", params={"state": "x", "code": "y"})
     assert response.status_code == 404 and error_code(response) == "SIGNIN_NOT_CONFIGURED"
+
+
+def test_an_unknown_provider_id_and_too_many_attempts_get_readable_pages(
+    provider: str, make_signin_tutor: MakeSignInTutor, browser: httpx.Client
+) -> None:
+    tutor = make_signin_tutor(provider, rate_limit="2/minute")
+    unknown = browser.get(tutor.base_url + "/auth/login", params={"return_origin": BOOK_ORIGIN, "provider": "nope"})
+    assert unknown.status_code == 404 and error_code(unknown) == "UNKNOWN_PROVIDER"
+    assert browser.get(tutor.base_url + "/auth/login", params={"return_origin": BOOK_ORIGIN}).status_code == 302
+    limited = browser.get(tutor.base_url + "/auth/login", params={"return_origin": BOOK_ORIGIN})
+    assert limited.status_code == 429 and error_code(limited) == "RATE_LIMIT_EXCEEDED"

@@ -1,6 +1,7 @@
-"""``GET /auth/login`` and ``GET /auth/callback``: the popup's side of signing in.
+"""``GET /auth/login`` and ``GET /auth/callback``: the popup's side of signing in; and
+``GET /auth/providers``, which tells the panel whether to offer sign-in at all.
 
-These routes answer a browser window, not a script, so every failure is a readable HTML page
+The popup routes answer a browser window, not a script, so every failure is a readable HTML page
 with a stable code (``web/signin_pages.py``), never JSON or a 500. ``POST /session`` redeems the
 login code the callback hands over (``web/session.py``).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -17,13 +19,33 @@ from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.signin import SignInError
 from tutorgpt_asgi.signin.store import ATTEMPT_TTL
 from tutorgpt_asgi.web.client_ip import client_ip
-from tutorgpt_asgi.web.errors import request_id
+from tutorgpt_asgi.web.errors import JSONResponse, request_id
 from tutorgpt_asgi.web.signin_pages import error_page, handover_page
 
 logger = logging.getLogger(__name__)
 
 #: The cookie binding a sign-in to the browser that started it (its hash is in the attempt).
 BROWSER_COOKIE = "tutorgpt_signin"
+
+
+class SignInProvider(msgspec.Struct, frozen=True):
+    """A provider readers can sign in with; ``id`` goes in ``/auth/login?provider=``."""
+
+    id: str
+
+
+class SignInProviders(msgspec.Struct, frozen=True):
+    """``GET /auth/providers``: empty when sign-in is not configured."""
+
+    providers: list[SignInProvider]
+
+
+async def providers(request: Request) -> Response:
+    """The configured providers, so a book that enables sign-in shows the button only when the
+    backend can honour it (public, no secrets; cached briefly)."""
+    runtime: Runtime = request.app.state.runtime
+    listed = SignInProviders([SignInProvider(provider_id) for provider_id in runtime.signin.parties])
+    return JSONResponse(listed, headers={"Cache-Control": "public, max-age=300"})
 
 
 def _cookie_scope(runtime: Runtime) -> tuple[str, bool]:
