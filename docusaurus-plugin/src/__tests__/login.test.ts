@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LOGIN_MESSAGE_TYPE, LoginCancelled, loginCodeFrom, loginPopupUrl, loginWithPopup, type LoginConfig, type PopupHost } from '../client/login';
+import { buildPageContext } from '../client/context';
+import {
+  LOGIN_MESSAGE_TYPE,
+  LoginCancelled,
+  loginCodeFrom,
+  loginPopupUrl,
+  loginWithPopup,
+  signInAvailable,
+  signOut,
+  type LoginConfig,
+  type PopupHost,
+} from '../client/login';
+import { SessionManager } from '../client/session';
 import { finaliseOptions, OPTIONS_SCHEMA, type PluginOptions } from '../options';
+import { startBackend } from './helpers/backend';
 
 const LOGIN: LoginConfig = { providerName: 'Google', loginUrl: 'https://tutor.example/api/chatkit/auth/login', provider: null };
 const CODE = 'lc_' + 'a'.repeat(43);
@@ -103,5 +116,64 @@ describe('the login option', () => {
   it('refuses a login without a provider name', () => {
     assert.notEqual(OPTIONS_SCHEMA.validate({ login: {} }).error, undefined);
     assert.notEqual(OPTIONS_SCHEMA.validate({ login: { providerName: 'X', provider: 'Bad Id' } }).error, undefined);
+  });
+});
+
+describe('signing in and out against a backend', () => {
+  const context = buildPageContext({ pageMap: {}, chapters: {}, pathname: '/docs/a', href: 'https://book.example/docs/a', documentTitle: null, locale: 'en', highlight: null });
+  const manager = (origin: string, key: { value: string | null }) =>
+    new SessionManager({
+      sessionEndpoint: `${origin}/api/chatkit/session`,
+      refreshEndpoint: null,
+      fetch,
+      getContext: () => context,
+      getStudent: () => null,
+      defaultLevel: 'beginner',
+      studentKey: { load: () => key.value, save: (value) => (key.value = value) },
+    });
+
+  it('sends the device key with the login code, keeps the new key and reports who signed in', async () => {
+    const backend = await startBackend();
+    try {
+      const key = { value: null as string | null };
+      const session = manager(backend.origin, key);
+      await session.getSecret();
+      assert.equal(key.value, 'sk_student_1', 'a new student keeps the key the backend shows once');
+      const who = await session.signIn(CODE);
+      assert.deepEqual(who, { name: 'Ada Lovelace', email: 'ada@example.com' });
+      const sent = backend.requests.at(-1)!.body as Record<string, string>;
+      assert.equal(sent.login_code, CODE);
+      assert.equal(sent.student_key, 'sk_student_1', 'the device key is the proof that links its history');
+      assert.equal(key.value, 'sk_student_signed_in');
+      assert.equal(session.session?.sessionId, 'sess_2');
+
+      await signOut(session, `${backend.origin}/api/chatkit/session`, fetch);
+      const ended = backend.requests.at(-1)!;
+      assert.equal(ended.headers.authorization, 'Bearer sk_test_2');
+      assert.equal(key.value, null);
+      assert.equal(session.session, null);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('drops a key the backend no longer knows and starts a new student', async () => {
+    const backend = await startBackend();
+    try {
+      const key = { value: 'sk_student_erased' as string | null };
+      await manager(backend.origin, key).getSecret();
+      assert.equal(key.value, 'sk_student_1');
+      assert.equal(backend.requests.length, 2, 'one refused request, one without the key');
+      assert.equal((backend.requests.at(-1)!.body as Record<string, string>).student_key, undefined);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('offers sign-in only when the backend lists the provider', async () => {
+    const listing = (ids: string[]) => (async () => new Response(JSON.stringify({ providers: ids.map((id) => ({ id })) }), { status: 200 })) as typeof fetch;
+    assert.equal(await signInAvailable(LOGIN, listing(['oidc']), 'https://book.example/'), true);
+    assert.equal(await signInAvailable(LOGIN, listing([]), 'https://book.example/'), false);
+    assert.equal(await signInAvailable({ ...LOGIN, provider: 'google' }, listing(['oidc']), 'https://book.example/'), false);
   });
 });

@@ -8,6 +8,8 @@
  * other window or frame can slip a code in. The code (single use, 60 s) then starts a session.
  */
 
+import type { SessionManager, SignedInAs } from './session';
+
 export const LOGIN_MESSAGE_TYPE = 'tutorgpt:login';
 const POPUP_FEATURES = 'popup=yes,width=520,height=680';
 /** How often to notice that the reader closed the popup without signing in. */
@@ -27,12 +29,6 @@ export interface LoginConfig {
   loginUrl: string;
   /** The backend's provider id, when it offers more than one. */
   provider: string | null;
-}
-
-/** Who the backend says signed in (the verified profile from the provider). */
-export interface SignedIn {
-  name: string | null;
-  email: string | null;
 }
 
 export class LoginCancelled extends Error {
@@ -101,4 +97,46 @@ export function loginWithPopup(host: PopupHost, login: LoginConfig, timeoutMs = 
     }, CLOSED_POLL_MS);
     host.addEventListener('message', onMessage);
   });
+}
+
+export interface SignInSteps {
+  host: PopupHost;
+  login: LoginConfig;
+  session: Pick<SessionManager, 'signIn'>;
+  /** The thread on screen, kept as is: sign-in moves it to the signed-in student. */
+  currentThreadId: string | null;
+  /** The signed-in student's newest thread (`threads.list`), for a browser showing none. */
+  newestThreadId(): Promise<string | null>;
+}
+
+/**
+ * The whole sign-in: popup, login code, a new session with it, and the thread to show. Must be
+ * called from a click handler (the popup). Rejects with {@link LoginCancelled} or a readable error.
+ */
+export async function signInWithPopup(steps: SignInSteps): Promise<{ who: SignedInAs; threadId: string | null }> {
+  const code = await loginWithPopup(steps.host, steps.login);
+  const who = await steps.session.signIn(code);
+  const threadId = steps.currentThreadId ?? (await steps.newestThreadId().catch(() => null));
+  return { who, threadId };
+}
+
+/** Does the backend offer sign-in (`GET <backend>/auth/providers`), and with this provider? */
+export async function signInAvailable(login: LoginConfig, fetchFn: typeof fetch, pageHref: string): Promise<boolean> {
+  const url = new URL(login.loginUrl.replace(/\/login$/, '/providers'), pageHref);
+  const response = await fetchFn(url.toString(), { headers: { Accept: 'application/json' } });
+  if (!response.ok) return false;
+  const body = (await response.json()) as { providers?: { id?: unknown }[] };
+  const ids = (body.providers ?? []).map((provider) => provider.id);
+  return login.provider ? ids.includes(login.provider) : ids.length > 0;
+}
+
+/**
+ * Sign out on this browser: end the session at the backend (best effort: it expires anyway),
+ * then forget the session and the student key, so nothing here can reopen the student's history.
+ */
+export async function signOut(session: Pick<SessionManager, 'session' | 'forgetStudent'>, sessionEndpoint: string | null, fetchFn: typeof fetch): Promise<void> {
+  const secret = session.session?.clientSecret;
+  session.forgetStudent();
+  if (!secret || !sessionEndpoint) return;
+  await fetchFn(sessionEndpoint, { method: 'DELETE', headers: { Authorization: `Bearer ${secret}` } }).catch(() => undefined);
 }

@@ -6,7 +6,7 @@
  * anonymous reader would otherwise lose the thread on every reload. It expires like any session.
  */
 import type { PageContext } from './context';
-import { errorFromResponse } from './http';
+import { errorFromResponse, TutorHttpError } from './http';
 
 export type LearningLevel = 'beginner' | 'intermediate' | 'advanced';
 
@@ -33,6 +33,22 @@ export interface SessionManagerOptions {
   now?: () => number;
   /** Where the session survives a reload (none: memory only). */
   storage?: SessionStorage;
+  /**
+   * Where the student key lives: the backend's proof that this browser is a returning student
+   * (shown once, when the backend creates the student or a sign-in picks one).
+   */
+  studentKey?: KeyStorage;
+}
+
+export interface KeyStorage {
+  load(): string | null;
+  save(key: string | null): void;
+}
+
+/** Who a login code signed in, as the backend verified it (`signed_in_as` in the 201 body). */
+export interface SignedInAs {
+  name: string | null;
+  email: string | null;
 }
 
 export interface SessionStorage {
@@ -117,13 +133,48 @@ export class SessionManager {
   }
 
   async create(): Promise<SessionInfo> {
+    return this.adopt(parseSession(await this.open({}), this.now()));
+  }
+
+  /**
+   * Start a new session with a login code (`client/login.ts`). The browser's student key goes
+   * along, so the backend can fold this browser's earlier history into the signed-in student.
+   */
+  async signIn(loginCode: string): Promise<SignedInAs> {
+    this.invalidate();
+    const json = (await this.open({ login_code: loginCode })) as { signed_in_as?: Partial<SignedInAs> };
+    this.adopt(parseSession(json, this.now()));
+    const who = json.signed_in_as ?? {};
+    return { name: typeof who.name === 'string' ? who.name : null, email: typeof who.email === 'string' ? who.email : null };
+  }
+
+  /** Forget the session and the student key: the next session starts a new, anonymous student. */
+  forgetStudent(): void {
+    this.invalidate();
+    this.options.studentKey?.save(null);
+  }
+
+  /** `POST /session` with the stored student key; a key the backend no longer knows is dropped once. */
+  private async open(extra: Record<string, string>, retry = true): Promise<unknown> {
+    const key = this.options.studentKey?.load() ?? null;
+    const body = { ...sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel), ...extra };
+    if (key) body.student_key = key;
     const response = await this.options.fetch(this.options.sessionEndpoint!, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel)),
+      body: JSON.stringify(body),
     });
-    if (!response.ok) throw await errorFromResponse(response);
-    return this.adopt(parseSession(await response.json(), this.now()));
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (retry && key && error instanceof TutorHttpError && error.code === 'INVALID_STUDENT_KEY') {
+        this.options.studentKey?.save(null);
+        return this.open(extra, false);
+      }
+      throw error;
+    }
+    const json = (await response.json()) as { student_key?: unknown };
+    if (typeof json?.student_key === 'string') this.options.studentKey?.save(json.student_key);
+    return json;
   }
 
   /** Refresh; when that fails for any reason, start a new session instead. */

@@ -42,7 +42,13 @@ export async function startBackend(script: Partial<Script> = {}) {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(data));
       };
-      if (req.url === '/api/chatkit/session') return json(201, newSession());
+      if (req.url === '/api/chatkit/session') {
+        if (req.method === 'DELETE') return json(secret ? 204 : 401, {});
+        const sent = (body ?? {}) as { login_code?: string; student_key?: string };
+        if (sent.student_key === 'sk_student_erased') return json(401, { error: 'Unauthorized', details: [{ code: 'INVALID_STUDENT_KEY', message: 'unknown key' }] });
+        if (sent.login_code) return json(201, { ...newSession(), student_key: 'sk_student_signed_in', signed_in_as: { name: 'Ada Lovelace', email: 'ada@example.com' } });
+        return json(201, sent.student_key ? newSession() : { ...newSession(), student_key: `sk_student_${issued}` });
+      }
       if (req.url === '/api/chatkit/session/refresh') {
         if (state.refreshFails || !secret) return json(401, { error: 'Unauthorized', details: [{ code: 'SESSION_EXPIRED', message: 'expired' }] });
         return json(200, newSession());

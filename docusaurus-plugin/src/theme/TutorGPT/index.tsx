@@ -17,6 +17,7 @@ import { readJson, STORAGE_KEYS, writeJson } from '../../client/storage';
 import { createTutorFetch, isMessageSend } from '../../client/transport';
 import FallbackChat from './FallbackChat';
 import SelectionButton, { type Placement } from './SelectionButton';
+import SignIn, { useSignIn } from './SignIn';
 import StudentForm from './StudentForm';
 import { STYLE_ELEMENT_ID, tutorCss } from './styles';
 import type { SurfaceAction } from './surface';
@@ -105,6 +106,10 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
           load: () => readJson<SessionInfo>(STORAGE_KEYS.session),
           save: (info) => writeJson(STORAGE_KEYS.session, info),
         },
+        studentKey: {
+          load: () => readJson<string>(`${STORAGE_KEYS.studentKey}:${config.backendUrl}`),
+          save: (key) => writeJson(`${STORAGE_KEYS.studentKey}:${config.backendUrl}`, key),
+        },
       }),
     [config],
   );
@@ -124,7 +129,8 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
     [session, config.contextHeader],
   );
 
-  const identityMissing = config.student.askIdentity === 'required' && !student?.email;
+  const signIn = useSignIn(config, session, tutorFetch, opened);
+  const identityMissing = config.student.askIdentity === 'required' && !student?.email && !signIn.signedIn;
 
   useEffect(() => {
     let live = true;
@@ -262,6 +268,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
             ×
           </button>
         </div>
+        {config.login && <SignIn state={signIn} providerName={config.login.providerName} />}
         {showForm && (
           <StudentForm
             student={student}
@@ -282,7 +289,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         </details>
         <div className="tutorgpt-body">
           {opened && !identityMissing && (
-            <Surface kind={surface} config={config} fetch={tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
+            <Surface key={signIn.epoch} kind={surface} config={config} fetch={tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
           )}
         </div>
       </div>
