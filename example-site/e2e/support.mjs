@@ -59,17 +59,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Start `python -m tutorgpt_asgi.demo --no-build` on the built site with fresh SQLite files.
- * The model variables are removed so the deterministic offline tutor answers.
+ * The model variables are removed so the deterministic offline tutor answers. `env(baseUrl)`
+ * adds settings that depend on the demo's own URL (sign-in's public URL and origins).
  * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
  */
-export async function startDemo() {
+export async function startDemo({env: extraEnv = () => ({})} = {}) {
   const indexFile = path.join(SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
   if (!existsSync(indexFile)) {
     throw new Error(`${indexFile} is missing: build the site first (npm run build -w example-site)`);
   }
   const stateDir = await mkdtemp(path.join(tmpdir(), 'tutorgpt-e2e-'));
   const port = await freePort();
-  const env = {...process.env};
+  const env = {...process.env, ...extraEnv(`http://127.0.0.1:${port}`)};
   for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TUTORGPT_MODEL', 'TUTORGPT_OPENAI_API_KEY', 'TUTORGPT_OPENAI_BASE_URL']) {
     delete env[name];
   }
@@ -117,6 +118,44 @@ export async function startDemo() {
     await rm(stateDir, {recursive: true, force: true});
   }
   return {baseUrl, stop, output: () => output};
+}
+
+/**
+ * A real OpenID Connect provider for sign-in tests: `oidc-provider-mock` (a test dependency of
+ * the Python package) on a free loopback port, requiring a nonce, knowing `users` (claims with
+ * a `sub`). Returns `{issuer, stop}`.
+ */
+export async function startOidcProvider(users) {
+  const port = await freePort();
+  const args = ['-m', 'oidc_provider_mock', '--host', '127.0.0.1', '--port', String(port), '--require-nonce'];
+  for (const user of users) args.push('--user-claims', JSON.stringify(user));
+  const child = spawn(pythonExecutable(), args, {cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe']});
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const issuer = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the OpenID provider did not start:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${issuer}/.well-known/openid-configuration`, {signal: AbortSignal.timeout(2000)});
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  async function stop() {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  return {issuer, stop};
 }
 
 /** Launch Debian's Chromium (or CHROMIUM_PATH) headless through playwright-core. */
