@@ -9,13 +9,12 @@ provider's JWKS before handing over a login code.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.signin.conftest import MakeSignInTutor
 from tests.support.oidc import (
     ALICE,
     BOOK_ORIGIN,
@@ -26,38 +25,6 @@ from tests.support.oidc import (
     tampering_proxy,
 )
 from tests.support.servers import free_port
-from tests.web.conftest import Tutor
-
-MakeSignInTutor = Callable[..., Tutor]
-
-
-@pytest.fixture
-def provider() -> Iterator[str]:
-    with oidc_provider() as issuer:
-        yield issuer
-
-
-@pytest.fixture
-def make_signin_tutor(make_tutor: Callable[..., Tutor]) -> MakeSignInTutor:
-    """A backend configured for ``issuer``, knowing its own public URL before it serves."""
-
-    def make(issuer: str, **settings: Any) -> Tutor:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        settings = {
-            "public_url": base, "oidc_issuer": issuer, "oidc_client_id": "tutorgpt-test",
-            "oidc_client_secret": "test-client-secret", "allowed_origins": [BOOK_ORIGIN],
-            "rate_limit": "1000/minute", **settings,
-        }
-        return make_tutor(port=port, **settings)
-
-    return make
-
-
-@pytest.fixture
-def browser() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=15) as client:
-        yield client
 
 
 def error_code(response: httpx.Response) -> str | None:
@@ -203,7 +170,8 @@ def test_the_providers_route_lists_what_sign_in_offers(provider: str, make_signi
     assert tutor.http.get("/auth/providers").json() == {"providers": [{"id": "example-id"}]}
 
 
-def test_sign_in_routes_without_a_provider_say_so(tutor: Tutor) -> None:
+def test_sign_in_routes_without_a_provider_say_so(make_signin_tutor: MakeSignInTutor) -> None:
+    tutor = make_signin_tutor(None, oidc_client_id=None, oidc_client_secret=None)
     assert tutor.http.get("/auth/providers").json() == {"providers": []}
     response = tutor.http.get("/auth/login", params={"return_origin": BOOK_ORIGIN})
     assert response.status_code == 404 and error_code(response) == "SIGNIN_NOT_CONFIGURED"
