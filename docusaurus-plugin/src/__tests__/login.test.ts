@@ -129,7 +129,7 @@ describe('signing in and out against a backend', () => {
       getContext: () => context,
       getStudent: () => null,
       defaultLevel: 'beginner',
-      studentKey: { load: () => key.value, save: (value) => (key.value = value) },
+      studentKeys: { load: () => key.value, save: (value) => (key.value = value) },
     });
 
   it('sends the device key with the login code, keeps the new key and reports who signed in', async () => {
@@ -158,7 +158,7 @@ describe('signing in and out against a backend', () => {
   });
 
   it('drops a key the backend no longer knows and starts a new student', async () => {
-    const backend = await startBackend();
+    const backend = await startBackend({ erasedKeys: new Set(['sk_student_erased']) });
     try {
       const key = { value: 'sk_student_erased' as string | null };
       await manager(backend.origin, key).getSecret();

@@ -11,3 +11,4 @@ export * from './shortcut';
 export * from './storage';
 export * from './http';
 export * from './login';
+export * from './identity';

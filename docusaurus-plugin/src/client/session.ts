@@ -4,9 +4,14 @@
  * The secret is never logged. It is kept in the given storage (localStorage in the browser) so a
  * reload keeps the same session: the backend scopes threads to the session's student, and an
  * anonymous reader would otherwise lose the thread on every reload. It expires like any session.
+ *
+ * Which student a new session belongs to is proven, never claimed: a token from the site's login
+ * when `identity.getToken` gives one (it wins), else the student key the backend issued to this
+ * browser (kept per backend, see identity.ts). The email and name are only profile hints.
  */
 import type { PageContext } from './context';
-import { errorFromResponse, TutorHttpError } from './http';
+import { errorFromResponse } from './http';
+import { studentEndpoint, type IdentityOptions, type StudentKeyStore } from './identity';
 
 export type LearningLevel = 'beginner' | 'intermediate' | 'advanced';
 
@@ -33,16 +38,10 @@ export interface SessionManagerOptions {
   now?: () => number;
   /** Where the session survives a reload (none: memory only). */
   storage?: SessionStorage;
-  /**
-   * Where the student key lives: the backend's proof that this browser is a returning student
-   * (shown once, when the backend creates the student or a sign-in picks one).
-   */
-  studentKey?: KeyStorage;
-}
-
-export interface KeyStorage {
-  load(): string | null;
-  save(key: string | null): void;
+  /** The site's login; without a token the student key is sent. */
+  identity?: IdentityOptions;
+  /** Where this browser's student key lives (none: every session is a new student). */
+  studentKeys?: StudentKeyStore;
 }
 
 /** Who a login code signed in, as the backend verified it (`signed_in_as` in the 201 body). */
@@ -138,7 +137,7 @@ export class SessionManager {
 
   /**
    * Start a new session with a login code (`client/login.ts`). The browser's student key goes
-   * along, so the backend can fold this browser's earlier history into the signed-in student.
+   * along: the backend folds this browser's anonymous history into the signed-in student.
    */
   async signIn(loginCode: string): Promise<SignedInAs> {
     this.invalidate();
@@ -148,33 +147,59 @@ export class SessionManager {
     return { name: typeof who.name === 'string' ? who.name : null, email: typeof who.email === 'string' ? who.email : null };
   }
 
-  /** Forget the session and the student key: the next session starts a new, anonymous student. */
+  /** Sign out here: forget the session and the student key (the student stays on the backend). */
   forgetStudent(): void {
     this.invalidate();
-    this.options.studentKey?.save(null);
+    this.options.studentKeys?.save(null);
   }
 
-  /** `POST /session` with the stored student key; a key the backend no longer knows is dropped once. */
-  private async open(extra: Record<string, string>, retry = true): Promise<unknown> {
-    const key = this.options.studentKey?.load() ?? null;
+  /** `POST /session` with the reader's proof (a token, else the key) and `extra` fields. */
+  private async open(extra: Record<string, string>): Promise<unknown> {
     const body = { ...sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel), ...extra };
-    if (key) body.student_key = key;
-    const response = await this.options.fetch(this.options.sessionEndpoint!, {
+    const token = extra.login_code ? null : ((await this.options.identity?.getToken?.()) ?? null);
+    const key = token ? null : (this.options.studentKeys?.load() ?? null);
+    if (token) body.identity_token = token;
+    else if (key) body.student_key = key;
+    let response = await this.postSession(body);
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (!key || error.code !== 'INVALID_STUDENT_KEY') throw error;
+      // The key's student was erased (or the backend's data reset): continue as a new student.
+      this.options.studentKeys?.save(null);
+      delete body.student_key;
+      response = await this.postSession(body);
+      if (!response.ok) throw await errorFromResponse(response);
+    }
+    const json = (await response.json()) as { student_key?: unknown };
+    if (typeof json?.student_key === 'string') this.options.studentKeys?.save(json.student_key);
+    return json;
+  }
+
+  private postSession(body: Record<string, string>): Promise<Response> {
+    return this.options.fetch(this.options.sessionEndpoint!, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!response.ok) {
-      const error = await errorFromResponse(response);
-      if (retry && key && error instanceof TutorHttpError && error.code === 'INVALID_STUDENT_KEY') {
-        this.options.studentKey?.save(null);
-        return this.open(extra, false);
-      }
-      throw error;
+  }
+
+  /**
+   * "Forget me": erase this reader's student on the backend (`DELETE /student`: sessions,
+   * threads, feedback, progress), then forget the session and the student key here.
+   */
+  async forget(): Promise<void> {
+    const endpoint = this.options.sessionEndpoint;
+    const known = this.current || this.options.studentKeys?.load() || this.options.identity?.getToken;
+    if (endpoint && known) {
+      const secret = await this.getSecret();
+      const response = await this.options.fetch(studentEndpoint(endpoint), {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      if (!response.ok && response.status !== 401) throw await errorFromResponse(response);
     }
-    const json = (await response.json()) as { student_key?: unknown };
-    if (typeof json?.student_key === 'string') this.options.studentKey?.save(json.student_key);
-    return json;
+    this.invalidate();
+    this.options.studentKeys?.save(null);
   }
 
   /** Refresh; when that fails for any reason, start a new session instead. */

@@ -5,8 +5,6 @@ export const STORAGE_KEYS = {
   student: 'tutorgpt.student',
   thread: 'tutorgpt.thread',
   session: 'tutorgpt.session',
-  /** `:<backendUrl>` is appended: a key belongs to one backend. */
-  studentKey: 'tutorgpt.studentKey',
   /** Who is signed in (name, email), for the panel; `:<backendUrl>` is appended. */
   signedIn: 'tutorgpt.signedIn',
 } as const;

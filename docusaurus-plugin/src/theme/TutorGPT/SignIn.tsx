@@ -20,6 +20,8 @@ export interface SignInState {
   epoch: number;
   signIn(): void;
   signOut(): void;
+  /** The reader erased themselves ("Forget me"): nobody is signed in any more. */
+  forgotten(): void;
 }
 
 /** The sign-in state for the panel; `active` once the panel has been opened. */
@@ -73,7 +75,12 @@ export function useSignIn(config: TutorClientConfig, session: SessionManager, tu
     void signOut(session, config.sessionEndpoint, (input, init) => window.fetch(input, init)).then(() => changed(null, null));
   }, [session, config.sessionEndpoint, changed]);
 
-  return { available: available || signedIn !== null, signedIn, busy, error, epoch, signIn: start, signOut: stop };
+  const forgotten = useCallback(() => {
+    writeJson(whoKey, null);
+    setSignedIn(null);
+  }, [whoKey]);
+
+  return { available: available || signedIn !== null, signedIn, busy, error, epoch, signIn: start, signOut: stop, forgotten };
 }
 
 export default function SignIn({ state, providerName }: { state: SignInState; providerName: string }): ReactNode {
