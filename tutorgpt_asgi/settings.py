@@ -223,7 +223,9 @@ def _check_signin(settings: Settings) -> None:
     a login code is posted only to an allowed origin, so "any origin" would hand it to any site."""
     if not (settings.oidc_issuer or settings.oidc_client_id or settings.oidc_client_secret):
         return
-    for name in ("oidc_issuer", "oidc_client_id", "public_url"):
+    # A confidential client only: the test provider, like most, refuses unauthenticated clients,
+    # so a public-client path could not be tested here.
+    for name in ("oidc_issuer", "oidc_client_id", "oidc_client_secret", "public_url"):
         if not getattr(settings, name):
             raise SettingsError(f"Missing setting {_variable_for(name)}: OpenID Connect sign-in needs it")
     for name in ("oidc_issuer", "public_url"):

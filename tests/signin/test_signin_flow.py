@@ -188,3 +188,4 @@ def test_an_unknown_provider_id_and_too_many_attempts_get_readable_pages(
     assert browser.get(tutor.base_url + "/auth/login", params={"return_origin": BOOK_ORIGIN}).status_code == 302
     limited = browser.get(tutor.base_url + "/auth/login", params={"return_origin": BOOK_ORIGIN})
     assert limited.status_code == 429 and error_code(limited) == "RATE_LIMIT_EXCEEDED"
+

@@ -38,6 +38,7 @@ def test_the_client_secret_never_appears_in_a_repr() -> None:
     [
         ({"TUTORGPT_OIDC_CLIENT_ID": ""}, "TUTORGPT_OIDC_CLIENT_ID"),
         ({"TUTORGPT_OIDC_ISSUER": ""}, "TUTORGPT_OIDC_ISSUER"),
+        ({"TUTORGPT_OIDC_CLIENT_SECRET": ""}, "TUTORGPT_OIDC_CLIENT_SECRET"),
         ({"TUTORGPT_PUBLIC_URL": ""}, "TUTORGPT_PUBLIC_URL"),
         ({"TUTORGPT_OIDC_ISSUER": "http://id.example.com"}, "TUTORGPT_OIDC_ISSUER"),
         ({"TUTORGPT_PUBLIC_URL": "book.example.com/api"}, "TUTORGPT_PUBLIC_URL"),

@@ -67,8 +67,6 @@ class RelyingParty:
             "code_challenge_method": "S256",
             "timeout": PROVIDER_TIMEOUT,
         }
-        if not provider.client_secret:  # a public client: PKCE alone protects the code
-            client_kwargs["token_endpoint_auth_method"] = "none"
         self._app: Any = OAuth().register(
             name=provider.id,
             client_id=provider.client_id,
