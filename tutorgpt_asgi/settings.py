@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_url: str = "sqlite:///./tutorgpt.db"
     book_database_url: str = "sqlite:///./tutorgpt-book.db"
     book: str | None = None
+    #: The book's name in the tutor's instructions; None = the export's site title.
+    book_title: str | None = None
     site_url: str | None = None
     rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"

@@ -28,7 +28,8 @@ def test_contract_text_is_filled_with_the_students_context() -> None:
             page_path="/docs/chapter-04/lesson-01-intro",
             current_chapter="04-python",
             current_lesson="01-intro",
-        )
+        ),
+        book_title="the AI-Native Software Development book",
     )
     assert text.startswith("You are TutorGPT, an AI tutor for the AI-Native Software Development book.")
     assert "- Name: Jane Doe\n- Level: intermediate\n" in text
@@ -37,6 +38,13 @@ def test_contract_text_is_filled_with_the_students_context() -> None:
     assert "4. Adapting to their learning pace" in text
     assert "Always be encouraging, patient, and precise." in text
     assert "Highlighted Text" not in text and "<<<READER-DATA" not in text
+
+
+def test_the_book_is_named_by_its_own_title_or_generically() -> None:
+    named = build_instructions(_context(), book_title="The Realbook Fixture")
+    assert named.startswith("You are TutorGPT, an AI tutor for The Realbook Fixture.\n")
+    assert build_instructions(_context()).startswith("You are TutorGPT, an AI tutor for this book.\n")
+    assert "AI-Native" not in build_instructions(_context())
 
 
 def test_highlight_and_titles_go_into_one_fenced_json_block() -> None:

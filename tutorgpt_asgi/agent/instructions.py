@@ -20,7 +20,8 @@ import msgspec
 
 from tutorgpt_asgi.chatkit.responder import TurnContext
 
-BOOK_TITLE: Final = "the AI-Native Software Development book"
+#: The name used when neither TUTORGPT_BOOK_TITLE nor the export's site title is known.
+BOOK_TITLE: Final = "this book"
 
 #: Longest value kept for a one-line field; longer values are cut (they are ids and paths).
 INLINE_MAX_CHARS: Final = 200
@@ -86,8 +87,13 @@ def reader_data_block(context: TurnContext, token: str) -> str | None:
     )
 
 
-def build_instructions(context: TurnContext, *, token: str | None = None) -> str:
-    """The full system message for one turn: contract text, reader data and answer guidance."""
+def build_instructions(
+    context: TurnContext, *, token: str | None = None, book_title: str | None = None
+) -> str:
+    """The full system message for one turn: contract text, reader data and answer guidance.
+
+    ``book_title`` is the book's own name (the ``book_title`` setting or the export's site title).
+    """
     location = context.location
     highlight_line = (
         "\n- Highlighted Text: see \"highlighted_text\" in the reader data below"
@@ -95,7 +101,7 @@ def build_instructions(context: TurnContext, *, token: str | None = None) -> str
         else ""
     )
     contract_text = (
-        f"You are TutorGPT, an AI tutor for {BOOK_TITLE}.\n"
+        f"You are TutorGPT, an AI tutor for {_book_name(book_title)}.\n"
         "\n"
         "Student Context:\n"
         f"- Name: {inline(context.student_name, 'not given')}\n"
@@ -119,6 +125,12 @@ def build_instructions(context: TurnContext, *, token: str | None = None) -> str
         parts.append(block)
     parts.append(_guidance(context.learning_level))
     return "\n\n".join(parts)
+
+
+def _book_name(title: str | None) -> str:
+    """The contract's "an AI tutor for <book>", with this book's own name."""
+    cleaned = inline(title, "") if title else ""
+    return cleaned or BOOK_TITLE
 
 
 def _guidance(level: str) -> str:

@@ -30,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     index = subparsers.add_parser("index", help="index a book-index.json or a Docusaurus docs folder")
     index.add_argument("path", help="path to book-index.json or to the docs folder")
     _database_option(index)
+    index.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip docs matching GLOB (relative to the docs folder, e.g. '**/*.summary.md'; repeatable)",
+    )
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     index.set_defaults(func=run_index)
 
@@ -91,7 +98,7 @@ async def _index(args: argparse.Namespace) -> int:
 
     async with await BookIndex.open(url, site_url=site_url) as index:
         try:
-            summary = await index.index_path(args.path, progress=progress)
+            summary = await index.index_path(args.path, progress=progress, exclude=args.exclude)
         finally:
             if bar is not None:
                 bar.close()

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
 from .query import QueryPlan, plan_query, terms
+from .shelves import reader_shelves
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
 MAX_K = 50
@@ -35,6 +36,9 @@ class ScopeContext:
 
     current_chapter: str | None = None
     current_lesson: str | None = None
+    #: The reader's docs instance and version: search stays in them (see :mod:`.shelves`).
+    docs_instance: str | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,12 +114,13 @@ async def search_book_content(
         scope = "entire_book"
     words = terms(query if isinstance(query, str) else "")
     plan = plan_query(words, await index.common_words(words) if words else ())
-    ladder = await _ladder(index, scope, context, notes)
+    shelves = await reader_shelves(index, context.docs_instance, context.version)
+    ladder = await _ladder(index, scope, context, notes, shelves)
     if plan is None:
         notes.append("The query has no searchable words.")
         return SearchResult((), requested, ladder[0][0], " ".join(notes))
     for position, (name, chapter_id, lesson_id) in enumerate(ladder):
-        hits = await _search(index, plan, chapter_id, lesson_id, k)
+        hits = await _search(index, plan, chapter_id, lesson_id, k, shelves)
         if hits or position == len(ladder) - 1:
             if position > 0 and name != ladder[0][0]:
                 notes.append(
@@ -126,14 +131,14 @@ async def search_book_content(
 
 
 async def _ladder(
-    index: BookIndex, scope: str, context: ScopeContext, notes: list[str]
+    index: BookIndex, scope: str, context: ScopeContext, notes: list[str], shelves: tuple[str, ...]
 ) -> list[tuple[str, str | None, str | None]]:
     """The scopes to try, narrowest first, each as (name, chapter filter, lesson filter)."""
     ladder: list[tuple[str, str | None, str | None]] = []
     chapter, lesson = context.current_chapter, context.current_lesson
     chapter_known, lesson_known = False, False
     if scope != "entire_book" and (chapter is not None or lesson is not None):
-        chapter_known, lesson_known = await index.chapter_and_lesson_exist(chapter, lesson)
+        chapter_known, lesson_known = await index.chapter_and_lesson_exist(chapter, lesson, shelves)
     if scope == "current_lesson":
         if lesson_known:
             ladder.append(("current_lesson", chapter, lesson))
@@ -150,9 +155,14 @@ async def _ladder(
 
 
 async def _search(
-    index: BookIndex, plan: QueryPlan, chapter_id: str | None, lesson_id: str | None, k: int
+    index: BookIndex,
+    plan: QueryPlan,
+    chapter_id: str | None,
+    lesson_id: str | None,
+    k: int,
+    shelves: tuple[str, ...] = (),
 ) -> list[SearchHit]:
-    clauses, params = scope_filter(chapter_id, lesson_id)
+    clauses, params = scope_filter(chapter_id, lesson_id, shelves)
     parts = {"range": "", "columns": ""}
     if clauses:
         # Chunks of a page are written together, so a scope is (nearly) a contiguous rowid
@@ -181,9 +191,9 @@ async def _search(
     seen: set[tuple[str, str | None]] = set()
     for row in rows:
         hit = _hit(index, row)
-        if (hit.doc_id, hit.anchor) in seen:
+        if (hit.permalink, hit.anchor) in seen:
             continue
-        seen.add((hit.doc_id, hit.anchor))
+        seen.add((hit.permalink, hit.anchor))
         hits.append(hit)
         if len(hits) == k:
             break

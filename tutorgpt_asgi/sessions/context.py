@@ -20,7 +20,8 @@ import msgspec
 LearningLevel = Literal["beginner", "intermediate", "advanced"]
 LEARNING_LEVELS: Final = ("beginner", "intermediate", "advanced")
 
-#: The contract's cap on highlighted text, counted in characters (not bytes).
+#: The contract's cap on highlighted text, counted in Unicode code points (Python's ``len``; not
+#: bytes, not UTF-16 units). The plugin truncates the same way, so an emoji is one character.
 HIGHLIGHT_MAX_CHARS: Final = 1000
 
 # One pragmatic pattern, precompiled: pydantic's email-validator costs ~19 µs a request.
@@ -61,6 +62,10 @@ class PageContext(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     highlight_context: str | None = None
     highlight_anchor: str | None = None
     locale: str | None = None
+    docs_instance: str | None = None
+    version: str | None = None
+    part_id: str | None = None
+    part_title: str | None = None
 
 
 class SessionRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,6 +96,10 @@ _CONTEXT_RULES: Final[dict[str, _Rule]] = {
     "highlight_context": _Rule(2000),
     "highlight_anchor": _Rule(300),
     "locale": _Rule(35),
+    "docs_instance": _Rule(100),
+    "version": _Rule(100),
+    "part_id": _Rule(200),
+    "part_title": _Rule(500),
 }
 _STUDENT_RULES: Final[dict[str, _Rule]] = {
     "student_email": _Rule(254),

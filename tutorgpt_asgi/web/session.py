@@ -21,6 +21,7 @@ from tutorgpt_asgi.web.auth import authenticate, bearer_secret, unauthorized
 from tutorgpt_asgi.web.body import BodyRejected, read_json_body
 from tutorgpt_asgi.web.client_ip import client_ip
 from tutorgpt_asgi.web.errors import JSONResponse, error_response, request_id
+from tutorgpt_asgi.web.locate import locate
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,8 @@ async def create_session(request: Request) -> Response:
             retry_after=decision.retry_after,
         )
     try:
-        created = await runtime.sessions.create(session_request)
+        located = await locate(runtime.book, session_request.context)
+        created = await runtime.sessions.create(msgspec.structs.replace(session_request, context=located))
     except Exception:
         # No secret and no email in the log: only the request id ties it to the client.
         logger.exception("Session creation failed (request_id=%s)", request_id(request))

@@ -2,7 +2,8 @@
  * The reader's page context: built from the build-time page map (looked up by pathname, never
  * guessed from the URL) and sent base64url-encoded in a header on every ChatKit request.
  */
-import type { PageMapEntry } from '../content/types';
+import { chapterKey, type PageMapEntry } from '../content/types';
+import { codePointSlice } from './selection';
 
 /** The snake_case context the backend validates (tutorgpt_asgi/sessions/context.py). */
 export interface PageContext {
@@ -18,6 +19,11 @@ export interface PageContext {
   highlight_context: string | null;
   highlight_anchor: string | null;
   locale: string | null;
+  /** docs plugin instance and version name of the page (`current` = unreleased docs) */
+  docs_instance: string | null;
+  version: string | null;
+  part_id: string | null;
+  part_title: string | null;
 }
 
 export interface Highlight {
@@ -27,7 +33,10 @@ export interface Highlight {
   truncated: boolean;
 }
 
-/** The backend's per-field caps; trimming here keeps one long title from failing a request. */
+/**
+ * The backend's per-field caps, in code points as the backend counts them; trimming here keeps
+ * one long title from failing a request.
+ */
 const CAPS: Record<keyof PageContext, number> = {
   page_path: 2048,
   page_title: 500,
@@ -41,6 +50,10 @@ const CAPS: Record<keyof PageContext, number> = {
   highlight_context: 2000,
   highlight_anchor: 300,
   locale: 35,
+  docs_instance: 100,
+  version: 100,
+  part_id: 200,
+  part_title: 500,
 };
 
 function candidates(pathname: string): string[] {
@@ -71,7 +84,9 @@ export function lookupPage(pageMap: Record<string, PageMapEntry>, pathname: stri
 
 export interface ContextInput {
   pageMap: Record<string, PageMapEntry>;
+  /** chapterKey(instance, version, id) → title, for chapters and for parts */
   chapters: Record<string, string>;
+  parts?: Record<string, string>;
   pathname: string;
   href: string | null;
   documentTitle: string | null;
@@ -82,7 +97,7 @@ export interface ContextInput {
 function cap(field: keyof PageContext, value: string | null): string | null {
   if (value === null) return null;
   const max = CAPS[field];
-  return value.length > max ? value.slice(0, max) : value;
+  return codePointSlice(value, max);
 }
 
 export function buildPageContext(input: ContextInput): PageContext {
@@ -93,13 +108,17 @@ export function buildPageContext(input: ContextInput): PageContext {
     page_url: input.href,
     doc_id: entry?.d ?? null,
     current_chapter: entry?.c ?? null,
-    chapter_title: entry?.c ? input.chapters[entry.c] ?? null : null,
+    chapter_title: entry?.c ? input.chapters[chapterKey(entry.i, entry.v, entry.c)] ?? null : null,
     current_lesson: entry?.l ?? null,
     lesson_title: entry?.t ?? null,
     highlighted_text: input.highlight?.text ?? null,
     highlight_context: input.highlight?.context ?? null,
     highlight_anchor: input.highlight?.anchor ?? null,
     locale: input.locale,
+    docs_instance: entry?.i ?? null,
+    version: entry?.v ?? null,
+    part_id: entry?.p ?? null,
+    part_title: entry?.p ? input.parts?.[chapterKey(entry.i, entry.v, entry.p)] ?? null : null,
   };
   for (const key of Object.keys(context) as (keyof PageContext)[]) {
     if (key !== 'page_path') context[key] = cap(key, context[key]);

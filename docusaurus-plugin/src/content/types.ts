@@ -13,6 +13,9 @@ export interface PageIds {
   description: string;
   chapterId: string | null;
   chapterTitle: string | null;
+  /** the outermost category above the chapter (parts › chapters › lessons), or null */
+  partId: string | null;
+  partTitle: string | null;
   lessonId: string;
   role: PageRole;
   /** 1-based order of the page in the book (sidebar order, then unlisted-in-sidebar docs). */
@@ -25,6 +28,8 @@ export interface ChapterInfo {
   title: string;
   position: number;
   permalink: string | null;
+  partId: string | null;
+  partTitle: string | null;
   lessonIds: string[];
 }
 
@@ -38,6 +43,17 @@ export interface PageMapEntry {
   c: string | null;
   /** lesson id */
   l: string;
+  /** part id (the category above the chapter), absent when there is none */
+  p?: string;
+  /** docs plugin instance id */
+  i: string;
+  /** version name (`current` for the unreleased docs) */
+  v: string;
+}
+
+/** Key of a chapter or part title in global data: ids are only unique within one instance and version. */
+export function chapterKey(instance: string, version: string, id: string): string {
+  return `${instance}|${version}|${id}`;
 }
 
 export interface TutorClientConfig {
@@ -79,7 +95,9 @@ export interface TutorClientConfig {
 /** What `setGlobalData` publishes. */
 export interface TutorGlobalData {
   pageMap: Record<string, PageMapEntry>;
-  /** chapter id → chapter title */
+  /** chapterKey(instance, version, chapter id) → chapter title */
   chapters: Record<string, string>;
+  /** chapterKey(instance, version, part id) → part title */
+  parts: Record<string, string>;
   config: TutorClientConfig;
 }
