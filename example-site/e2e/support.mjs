@@ -62,8 +62,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * The model variables are removed so the deterministic offline tutor answers.
  * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
  */
-export async function startDemo() {
-  const indexFile = path.join(SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
+export async function startDemo({siteDir = SITE_DIR} = {}) {
+  const indexFile = path.join(siteDir, 'build', 'tutorgpt', 'book-index.json');
   if (!existsSync(indexFile)) {
     throw new Error(`${indexFile} is missing: build the site first (npm run build -w example-site)`);
   }
@@ -75,7 +75,7 @@ export async function startDemo() {
   }
   const child = spawn(
     pythonExecutable(),
-    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', SITE_DIR, '--state-dir', stateDir],
+    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', siteDir, '--state-dir', stateDir],
     {cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe']},
   );
   let output = '';
@@ -229,10 +229,10 @@ export async function sessionsOf(baseUrl, secret) {
  * The demo server and Chromium for one test file: started before its tests, stopped after.
  * Returns the live handles (`demo`, `browser`), filled in once `before` has run.
  */
-export function demoAndBrowser() {
+export function demoAndBrowser({siteDir = () => SITE_DIR} = {}) {
   const live = {demo: undefined, browser: undefined};
   before(async () => {
-    live.demo = await startDemo();
+    live.demo = await startDemo({siteDir: siteDir()});
     live.browser = await launchBrowser();
   });
   after(async () => {

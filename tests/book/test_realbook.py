@@ -172,3 +172,10 @@ def test_read_export_keeps_instances_versions_and_parts(realbook: RealBook) -> N
         ("default", "current", False), ("default", "1.0", True), ("community", "current", True)
     }
     assert book.title == "The Realbook Fixture"
+
+
+def test_the_chatkit_script_is_injected_once_on_every_kind_of_page(realbook: RealBook) -> None:
+    for permalink in ("/docs/intro", "/docs/next/Part_One/Getting_Started/setup", "/community/intro"):
+        page = realbook.html(permalink)
+        assert page is not None
+        assert page.read_text(encoding="utf-8").count("cdn.platform.openai.com/deployments/chatkit/chatkit.js\"") == 1
