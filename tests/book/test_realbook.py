@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.support.realbook import SITE, RealBook
+from tutorgpt_asgi.book.cli import main
 from tutorgpt_asgi.book.docs_folder import read_docs_folder
 from tutorgpt_asgi.book.export import read_export
 from tutorgpt_asgi.book.index import BookIndex
@@ -179,3 +180,12 @@ def test_the_chatkit_script_is_injected_once_on_every_kind_of_page(realbook: Rea
         page = realbook.html(permalink)
         assert page is not None
         assert page.read_text(encoding="utf-8").count("cdn.platform.openai.com/deployments/chatkit/chatkit.js\"") == 1
+
+
+def test_the_search_cli_takes_the_readers_version(realbook: RealBook, tmp_path: Path, capsys: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    assert main(["index", str(realbook.export), "--book-database-url", url]) == 0
+    capsys.readouterr()
+    assert main(["search", "max_retries", "--version", "current", "--json", "--book-database-url", url]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all(hit["permalink"].startswith("/docs/next/") for hit in hits)
