@@ -129,3 +129,10 @@ def test_guidance_asks_for_citations_from_search_results_only() -> None:
 def test_inline_cuts_long_values() -> None:
     assert inline("a" * 500).endswith("…") and len(inline("a" * 500)) == 200
     assert inline("  ", "none") == "none"
+
+
+def test_the_part_and_version_of_the_page_go_into_the_reader_data() -> None:
+    text = build_instructions(_context(part_title="Part One: Foundations", version="current"))
+    fenced = re.search(r"<<<(READER-DATA-\w+)\n(.*?)\n\1>>>", text, re.S)
+    assert fenced is not None
+    assert json.loads(fenced.group(2)) == {"part_title": "Part One: Foundations", "version": "current"}

@@ -45,10 +45,12 @@ LEVEL_GUIDANCE: Final[dict[str, str]] = {
 
 _UNTRUSTED_FIELDS: Final = (
     "page_title",
+    "part_title",
     "chapter_title",
     "lesson_title",
     "highlighted_text",
     "highlight_context",
+    "version",
 )
 
 
