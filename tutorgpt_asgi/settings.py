@@ -22,7 +22,7 @@ ENV_PREFIX = "TUTORGPT_"
 SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
 
 #: Settings whose environment value is a comma-separated list.
-LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
+LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins", "book_exclude"})
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_url: str = "sqlite:///./tutorgpt.db"
     book_database_url: str = "sqlite:///./tutorgpt-book.db"
     book: str | None = None
+    #: Globs of docs to skip when ``book`` is a docs folder (the site's ``exclude``).
+    book_exclude: tuple[str, ...] = ()
     #: The book's name in the tutor's instructions; None = the export's site title.
     book_title: str | None = None
     site_url: str | None = None

@@ -8,12 +8,15 @@ part became one chapter and the companions were cited.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from tests.support.tutor import start_served
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.search import ScopeContext, search_book_content
 
@@ -70,3 +73,17 @@ def test_the_cli_takes_repeatable_excludes(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["pages"] == PARTS * CHAPTERS * (LESSONS + 2)
+
+
+def test_the_book_setting_takes_the_sites_excludes(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    _generate(docs)
+    with ExitStack() as stack:
+        app, _, _ = start_served(tmp_path, stack, book=str(docs), book_exclude=["**/*.summary.md", "**/quiz.md"])
+        book_db = app.state.runtime.settings.book_database_url.removeprefix("sqlite:///")
+        connection = sqlite3.connect(book_db)
+        try:
+            [(pages,)] = connection.execute("SELECT count(*) FROM pages").fetchall()
+        finally:
+            connection.close()
+    assert pages == PARTS * CHAPTERS * (LESSONS + 2)
