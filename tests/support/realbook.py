@@ -30,6 +30,13 @@ class _Ids(HTMLParser):
         self.ids += [value for name, value in attrs if name == "id" and value]
 
 
+def html_ids(html: str) -> set[str]:
+    """Every ``id`` attribute in an HTML document."""
+    parser = _Ids()
+    parser.feed(html)
+    return set(parser.ids)
+
+
 @dataclass(frozen=True)
 class RealBook:
     root: Path  # holds site/build and site/.docusaurus
