@@ -66,7 +66,7 @@ describe('buildBookIndex', () => {
 
   it('publishes a small page map keyed by permalink with the same ids', async () => {
     const { pageMap, chapters, index } = await build();
-    assert.deepEqual(pageMap['/docs/foundations/'], { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview', i: 'default', v: 'current' });
+    assert.deepEqual(pageMap['/docs/foundations/'], { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview' });
     assert.deepEqual(chapters, { 'default|current|foundations': 'Foundations of AI agents', 'default|current|python': 'Python for agents', 'default|current|retrieval': 'retrieval' });
     for (const page of index.pages) {
       assert.equal(pageMap[page.permalink]?.l, page.lesson_id);

@@ -6,10 +6,11 @@ import { describe, it } from 'node:test';
 import { buildPageContext, decodeContextHeader, encodeContextHeader, lookupPage } from '../client/context';
 
 const pageMap = {
-  '/docs/foundations/': { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview', i: 'default', v: '1.0' },
-  '/docs/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop', p: 'basics', i: 'default', v: '1.0' },
-  '/docs/next/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'The agent loop', c: 'foundations', l: 'agent-loop', p: 'basics', i: 'default', v: 'current' },
-  '/ur/docs/پائتھون': { d: 'python', t: 'پائتھون', c: null, l: 'python', i: 'default', v: '1.0' },
+  '/docs/foundations/': { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview', v: '1.0' },
+  '/docs/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop', p: 'basics', v: '1.0' },
+  '/docs/next/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'The agent loop', c: 'foundations', l: 'agent-loop', p: 'basics' },
+  '/ur/docs/پائتھون': { d: 'python', t: 'پائتھون', c: null, l: 'python', v: '1.0' },
+  '/community/intro': { d: 'intro', t: 'Community', c: null, l: 'intro', i: 'community' },
 };
 const chapters = { 'default|1.0|foundations': 'Foundations of AI agents', 'default|current|foundations': 'Foundations, next' };
 const parts = { 'default|1.0|basics': 'Part I: Basics', 'default|current|basics': 'Part I' };
@@ -52,6 +53,9 @@ describe('page context', () => {
     assert.equal(ctx.docs_instance, 'default');
     assert.equal(ctx.chapter_title, 'Foundations, next');
     assert.equal(ctx.part_title, 'Part I');
+    const community = context('/community/intro');
+    assert.deepEqual([community.docs_instance, community.version, community.doc_id], ['community', 'current', 'intro']);
+    assert.deepEqual([context('/blog/post').docs_instance, context('/blog/post').version], [null, null]);
   });
 
   it('never guesses ids for pages outside the map', () => {

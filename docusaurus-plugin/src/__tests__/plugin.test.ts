@@ -37,7 +37,7 @@ const generatedPath = (context: LoadContext) =>
 describe('plugin lifecycle', () => {
   it('publishes the page map and client config, and writes the index to the generated files', async () => {
     const { context, globalData } = await runPlugin({ backendUrl: '/tutor', ui: { starterPrompts: [{ label: 'Quiz me', prompt: 'Quiz me' }] } });
-    assert.deepEqual(globalData.pageMap['/docs/foundations/agent-loop'], { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop', i: 'default', v: 'current' });
+    assert.deepEqual(globalData.pageMap['/docs/foundations/agent-loop'], { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop' });
     assert.equal(globalData.config.backendUrl, '/tutor');
     assert.equal(globalData.config.sessionEndpoint, '/tutor/session');
     assert.equal(globalData.config.contextHeader, 'X-TutorGPT-Context');

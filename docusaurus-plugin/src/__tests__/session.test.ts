@@ -9,7 +9,7 @@ import { createTutorFetch, isMessageSend } from '../client/transport';
 import { sse, startBackend } from './helpers/backend';
 
 let context: PageContext = buildPageContext({
-  pageMap: { '/docs/a': { d: 'a', t: 'Lesson A', c: 'ch', l: 'a', p: 'pt', i: 'default', v: 'current' } },
+  pageMap: { '/docs/a': { d: 'a', t: 'Lesson A', c: 'ch', l: 'a', p: 'pt' } },
   chapters: { 'default|current|ch': 'Chapter' },
   parts: { 'default|current|pt': 'Part' },
   pathname: '/docs/a',

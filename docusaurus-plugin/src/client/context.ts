@@ -2,7 +2,7 @@
  * The reader's page context: built from the build-time page map (looked up by pathname, never
  * guessed from the URL) and sent base64url-encoded in a header on every ChatKit request.
  */
-import { chapterKey, type PageMapEntry } from '../content/types';
+import { chapterKey, CURRENT_VERSION, DEFAULT_INSTANCE, type PageMapEntry } from '../content/types';
 import { codePointSlice } from './selection';
 
 /** The snake_case context the backend validates (tutorgpt_asgi/sessions/context.py). */
@@ -102,23 +102,26 @@ function cap(field: keyof PageContext, value: string | null): string | null {
 
 export function buildPageContext(input: ContextInput): PageContext {
   const entry = lookupPage(input.pageMap, input.pathname);
+  const instance = entry ? entry.i ?? DEFAULT_INSTANCE : null;
+  const version = entry ? entry.v ?? CURRENT_VERSION : null;
+  const key = (id: string) => chapterKey(instance!, version!, id);
   const context: PageContext = {
     page_path: input.pathname.startsWith('/') ? input.pathname : `/${input.pathname}`,
     page_title: entry?.t ?? input.documentTitle ?? null,
     page_url: input.href,
     doc_id: entry?.d ?? null,
     current_chapter: entry?.c ?? null,
-    chapter_title: entry?.c ? input.chapters[chapterKey(entry.i, entry.v, entry.c)] ?? null : null,
+    chapter_title: entry?.c ? input.chapters[key(entry.c)] ?? null : null,
     current_lesson: entry?.l ?? null,
     lesson_title: entry?.t ?? null,
     highlighted_text: input.highlight?.text ?? null,
     highlight_context: input.highlight?.context ?? null,
     highlight_anchor: input.highlight?.anchor ?? null,
     locale: input.locale,
-    docs_instance: entry?.i ?? null,
-    version: entry?.v ?? null,
+    docs_instance: instance,
+    version,
     part_id: entry?.p ?? null,
-    part_title: entry?.p ? input.parts?.[chapterKey(entry.i, entry.v, entry.p)] ?? null : null,
+    part_title: entry?.p ? input.parts?.[key(entry.p)] ?? null : null,
   };
   for (const key of Object.keys(context) as (keyof PageContext)[]) {
     if (key !== 'page_path') context[key] = cap(key, context[key]);

@@ -12,7 +12,7 @@ import type { PluginOptions } from '../options';
 import { computeIds, isExcludedByFrontMatter } from './ids';
 import { matchesAny } from './glob';
 import { extractDoc, wordCount, type Heading, type Section } from './mdxToText';
-import { chapterKey, type PageMapEntry } from './types';
+import { chapterKey, CURRENT_VERSION, DEFAULT_INSTANCE, type PageMapEntry } from './types';
 
 export const SCHEMA_VERSION = 1;
 export const DOCS_PLUGIN_NAME = 'docusaurus-plugin-content-docs';
@@ -217,8 +217,10 @@ async function addVersion(result: BuildResult, input: BuildInput, instance: stri
     if (c.partId) result.parts[chapterKey(instance, name, c.partId)] = c.partTitle ?? c.partId;
   }
   for (const page of ids.pages) {
-    const entry: PageMapEntry = { d: page.docId, t: page.title, c: page.chapterId, l: page.lessonId, i: instance, v: name };
+    const entry: PageMapEntry = { d: page.docId, t: page.title, c: page.chapterId, l: page.lessonId };
     if (page.partId) entry.p = page.partId;
+    if (instance !== DEFAULT_INSTANCE) entry.i = instance;
+    if (name !== CURRENT_VERSION) entry.v = name;
     result.pageMap[page.permalink] = entry;
   }
 }

@@ -45,11 +45,14 @@ export interface PageMapEntry {
   l: string;
   /** part id (the category above the chapter), absent when there is none */
   p?: string;
-  /** docs plugin instance id */
-  i: string;
-  /** version name (`current` for the unreleased docs) */
-  v: string;
+  /** docs plugin instance id; absent for `default` (global data ships on every page) */
+  i?: string;
+  /** version name; absent for `current` (the unreleased docs, or a site without versions) */
+  v?: string;
 }
+
+export const DEFAULT_INSTANCE = 'default';
+export const CURRENT_VERSION = 'current';
 
 /** Key of a chapter or part title in global data: ids are only unique within one instance and version. */
 export function chapterKey(instance: string, version: string, id: string): string {

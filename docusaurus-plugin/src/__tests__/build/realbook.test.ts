@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { extractDoc } from '../content/mdxToText';
+import { extractDoc } from '../../content/mdxToText';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 /** A cold build takes minutes on a shared 2-core machine; build.mjs caches it by content. */
 const BUILD_TIMEOUT_MS = 900_000;
 
