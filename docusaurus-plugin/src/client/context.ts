@@ -34,10 +34,11 @@ export interface Highlight {
 }
 
 /**
- * The backend's per-field caps, in code points as the backend counts them; trimming here keeps
- * one long title from failing a request.
+ * The backend's per-field caps (its `PageContext` struct; tests/web/test_context_schema.py checks
+ * them against it), in code points as the backend counts them: trimming here keeps one long title
+ * from failing a request.
  */
-const CAPS: Record<keyof PageContext, number> = {
+export const CONTEXT_CAPS: Readonly<Record<keyof PageContext, number>> = {
   page_path: 2048,
   page_title: 500,
   page_url: 2048,
@@ -96,8 +97,7 @@ export interface ContextInput {
 
 function cap(field: keyof PageContext, value: string | null): string | null {
   if (value === null) return null;
-  const max = CAPS[field];
-  return codePointSlice(value, max);
+  return codePointSlice(value, CONTEXT_CAPS[field]);
 }
 
 export function buildPageContext(input: ContextInput): PageContext {
