@@ -22,6 +22,7 @@ from tutorgpt_asgi.sessions.lifecycle import Purger, RetentionPolicy
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
 from tutorgpt_asgi.sessions.tokens import TokenPolicy, TokenVerifier
 from tutorgpt_asgi.settings import IPNetwork, Settings, SettingsError, parse_networks, variable_for
+from tutorgpt_asgi.signin import SignInService
 from tutorgpt_asgi.store.connect import database_for
 from tutorgpt_asgi.store.database import Database, DatabaseUnavailable
 from tutorgpt_asgi.store.urls import hide_password
@@ -55,6 +56,7 @@ class Runtime:
         self.session_limiter = self._limiter(settings.rate_limit, "session")
         self.message_limiter = self._limiter(settings.message_rate_limit, "message")
         self.ip_message_limiter = self._limiter(settings.message_rate_limit_per_ip, "message-ip")
+        self.signin = SignInService(self.db, settings)
         # Opened by start(); handlers run only after it.
         self.book: BookIndex
         self.responder: ModelTutor | OfflineTutor
@@ -121,7 +123,7 @@ class Runtime:
     async def _index_book(self, path: str) -> None:
         """Index the configured book; a bad path or file stops start-up, naming the setting."""
         try:
-            summary = await self.book.index_path(path)
+            summary = await self.book.index_path(path, exclude=self.settings.book_exclude)
         except BookError as error:
             await self.book.close()
             await self.db.close()

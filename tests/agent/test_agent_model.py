@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -416,6 +417,22 @@ async def test_build_responder_picks_the_offline_tutor_without_a_model(
     assert isinstance(configured, ModelTutor)
     await configured.aclose()
 
+
+
+async def test_the_instructions_name_the_book_by_its_export_title_or_the_setting(
+    model_server: ModelServer, sessions: SessionService, jane: AuthenticatedSession, tmp_path: Path
+) -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "book" / "book-index.json"
+    async with await BookIndex.open(f"sqlite:///{tmp_path / 'titled.db'}") as titled:
+        await titled.index_path(export)
+        for overrides, expected in (({}, "The Widget Book"), ({"book_title": "Widgets 101"}, "Widgets 101")):
+            model_server.model.enqueue(Reply(text="Hi."))
+            tutor = _tutor(model_server, titled, sessions, **overrides)
+            await collect(tutor, turn_for(jane, "Hello?"))
+            await tutor.aclose()
+            system = model_server.model.requests[-1].body["messages"][0]["content"]
+            assert system.startswith(f"You are TutorGPT, an AI tutor for {expected}.\n")
+            assert "AI-Native" not in system
 
 
 async def test_a_weak_match_result_gives_the_model_nothing_to_cite(

@@ -34,7 +34,7 @@ class ServedTutor:
 
 
 def start_served(
-    tmp_path: Path, stack: ExitStack, engine: str = "sqlite", **settings: Any
+    tmp_path: Path, stack: ExitStack, engine: str = "sqlite", port: int | None = None, **settings: Any
 ) -> tuple[Starlette, str, SyncDatabase]:
     """Create and serve an app on a fresh database of ``engine``; ``stack`` stops it and drops it."""
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
@@ -43,5 +43,5 @@ def start_served(
         settings.setdefault("database_pool_size", 4)
     settings.setdefault("book_database_url", f"sqlite:///{folder / 'book.db'}")
     app = create_app(**settings)
-    base_url = stack.enter_context(serve(app))
+    base_url = stack.enter_context(serve(app, port=port))
     return app, base_url, SyncDatabase(settings["database_url"])

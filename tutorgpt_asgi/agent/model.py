@@ -27,6 +27,7 @@ from tutorgpt_asgi.agent.titles import TITLE_PROMPT, clean_title, shorten_questi
 from tutorgpt_asgi.agent.toolcalls import AssembledCall, ToolCallAssembler
 from tutorgpt_asgi.agent.tools import TOOL_SCHEMAS, StudentProfiles, ToolRunner, progress_for
 from tutorgpt_asgi.book.index import BookIndex
+from tutorgpt_asgi.book.shelves import book_title
 from tutorgpt_asgi.chatkit.responder import ResponderError, ResponderEvent, TextDelta, Turn
 from tutorgpt_asgi.settings import Settings
 
@@ -89,7 +90,8 @@ class ModelTutor:
         sources = SourceRegistry()
         tools = ToolRunner(self._book, self._profiles, turn.context, sources)
         scanner = CitationScanner(sources)
-        instructions = build_instructions(turn.context)
+        title = self._settings.book_title or await book_title(self._book)
+        instructions = build_instructions(turn.context, book_title=title)
         messages = build_messages(turn, instructions, self._settings.history_budget_chars)
         rounds = self._settings.max_tool_rounds
         for round_number in range(rounds + 1):

@@ -21,7 +21,8 @@ import msgspec.inspect as mi
 LearningLevel = Literal["beginner", "intermediate", "advanced"]
 LEARNING_LEVELS: Final = ("beginner", "intermediate", "advanced")
 
-#: The contract's cap on highlighted text, counted in characters (not bytes).
+#: The contract's cap on highlighted text, counted in Unicode code points (Python's ``len``; not
+#: bytes, not UTF-16 units). The plugin cuts the same way, so an emoji is one character.
 HIGHLIGHT_MAX_CHARS: Final = 1000
 
 # One pragmatic pattern, precompiled: pydantic's email-validator costs ~19 µs a request.
@@ -67,6 +68,12 @@ class PageContext(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     highlight_context: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     highlight_anchor: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     locale: Annotated[str, msgspec.Meta(max_length=35)] | None = None
+    #: The page's docs plugin instance and version (``current`` = the unreleased ``/docs/next/``)
+    #: and the part (top-level category) above its chapter: search stays in the reader's version.
+    docs_instance: Annotated[str, msgspec.Meta(max_length=100, examples=["default"])] | None = None
+    version: Annotated[str, msgspec.Meta(max_length=100, examples=["current"])] | None = None
+    part_id: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    part_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
 class SessionBody(PageContext, frozen=True, kw_only=True, omit_defaults=True):
@@ -82,6 +89,9 @@ class SessionBody(PageContext, frozen=True, kw_only=True, omit_defaults=True):
         max_length=8192, description="A JWT from the site's login (see the README's setups).")] | None = None
     student_key: Annotated[str, msgspec.Meta(
         max_length=200, description="The key a new student received in its first 201.")] | None = None
+    login_code: Annotated[str, msgspec.Meta(
+        max_length=200, description="The single-use code (60 s) a sign-in popup posted from /auth/callback; "
+        "with a student_key, that browser's anonymous history joins the signed-in student.")] | None = None
 
     def context(self) -> PageContext:
         """The page fields alone, as stored with the session."""

@@ -18,6 +18,7 @@ from tutorgpt_asgi.sessions.identity import (
     hash_student_key,
     new_student_key,
 )
+from tutorgpt_asgi.sessions.linking import anonymous_student_of, merge_students
 from tutorgpt_asgi.store.database import Transaction
 
 DEFAULT_LEVEL = "beginner"
@@ -35,6 +36,8 @@ async def choose_student(
     tx: Transaction, request: SessionRequest, identity: VerifiedIdentity | None, now: str
 ) -> ChosenStudent:
     """The student the proof selects (created on first sight); hints only fill its profile."""
+    if identity is not None and identity.signed_in:
+        return await _student_for_sign_in(tx, identity, request, now)
     if identity is not None:
         return ChosenStudent(await _student_for_identity(tx, identity, request, now))
     if request.student_key is not None:
@@ -50,12 +53,40 @@ async def choose_student(
         await _update_profile(tx, row[0], request.student_email, request.student_name, request, now)
         return ChosenStudent(row[0])
     student_id = await _insert_student(tx, request.student_email, request.student_name, request, now)
+    return ChosenStudent(student_id, await _new_key(tx, student_id, now))
+
+
+async def _student_for_sign_in(
+    tx: Transaction, identity: VerifiedIdentity, request: SessionRequest, now: str
+) -> ChosenStudent:
+    """A sign-in's student, with a new key for this browser. The browser's own key, if it names
+    an anonymous student, brings that student's history along (see ``linking.py``): adopted on
+    a first sign-in, merged into the known student otherwise. An unknown key is ignored rather
+    than refused, so a stale key does not waste the single-use login code."""
+    anonymous = await anonymous_student_of(tx, request.student_key)
+    known = await tx.fetchone(
+        "SELECT student_id FROM student_identities WHERE issuer = ? AND subject = ?",
+        (identity.issuer, identity.subject),
+    )
+    if known is None and anonymous is not None:
+        await tx.execute(
+            """INSERT INTO student_identities (issuer, subject, student_id, created_at, last_seen_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (identity.issuer, identity.subject, anonymous, now, now),
+        )
+    elif known is not None and anonymous is not None and anonymous != known[0]:
+        await merge_students(tx, anonymous, str(known[0]), now)
+    student_id = await _student_for_identity(tx, identity, request, now)
+    return ChosenStudent(student_id, await _new_key(tx, student_id, now))
+
+
+async def _new_key(tx: Transaction, student_id: str, now: str) -> str:
     key = new_student_key()
     await tx.execute(
         "INSERT INTO student_keys (key_hash, student_id, created_at) VALUES (?, ?, ?)",
         (hash_student_key(key), student_id, now),
     )
-    return ChosenStudent(student_id, key)
+    return key
 
 
 async def _student_for_identity(
