@@ -65,7 +65,7 @@ def cli_server(args: Sequence[str], env: dict[str, str], *, ready_path: str = "/
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # start-up takes seconds on a loaded CI machine
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stdout.read() if process.stdout else ''}")

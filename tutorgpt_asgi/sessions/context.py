@@ -17,6 +17,8 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
+from tutorgpt_asgi.jsonlimits import MAX_JSON_DEPTH, too_deep
+
 LearningLevel = Literal["beginner", "intermediate", "advanced"]
 LEARNING_LEVELS: Final = ("beginner", "intermediate", "advanced")
 
@@ -151,7 +153,10 @@ def _validate(raw: dict[str, Any], rules: dict[str, _Rule]) -> tuple[dict[str, A
     return values, errors
 
 
-def _decode_object(body: bytes | str) -> dict[str, Any]:
+def _decode_object(body: bytes) -> dict[str, Any]:
+    if too_deep(body):  # checked before parsing: deep nesting would exhaust the parser's recursion
+        message = f"The request body must be a JSON object nested at most {MAX_JSON_DEPTH} levels deep"
+        raise ValidationFailed([ErrorDetail("INVALID_JSON", message)])
     try:
         raw = msgspec.json.decode(body)
     except msgspec.DecodeError:
@@ -167,7 +172,7 @@ def _decode_object(body: bytes | str) -> dict[str, Any]:
 
 def parse_session_request(body: bytes) -> SessionRequest:
     """Decode and validate a ``POST /session`` body; unknown fields are ignored."""
-    raw = _decode_object(body) if body.strip() else {}
+    raw = _decode_object(body) if body else {}  # only an empty body means "{}"
     context_values, errors = _validate(raw, _CONTEXT_RULES)
     student_values, student_errors = _validate(raw, _STUDENT_RULES)
     errors.extend(student_errors)
