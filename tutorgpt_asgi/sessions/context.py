@@ -202,14 +202,20 @@ def encode_context_header(context: PageContext) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(context)).decode("ascii").rstrip("=")
 
 
+#: Every text field refuses NUL (``INVALID_CHARACTERS``); the schema says so with this pattern.
+NO_NUL: Final = "^[^\\x00]*$"
+
+
 class SessionBody(msgspec.Struct, kw_only=True):
     """The wire shape of ``POST /session`` for the OpenAPI document (validation is above)."""
 
-    page_path: Annotated[str, msgspec.Meta(pattern="^/", max_length=2048)] | None = None
-    page_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    current_chapter: Annotated[str, msgspec.Meta(max_length=200, examples=["04-python"])] | None = None
-    current_lesson: Annotated[str, msgspec.Meta(max_length=200, examples=["01-intro"])] | None = None
-    highlighted_text: Annotated[str, msgspec.Meta(max_length=HIGHLIGHT_MAX_CHARS)] | None = None
-    student_email: Annotated[str, msgspec.Meta(max_length=254, extra_json_schema={"format": "email"})] | None = None
-    student_name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    page_path: Annotated[str, msgspec.Meta(pattern="^/[^\\x00]*$", max_length=2048)] | None = None
+    page_title: Annotated[str, msgspec.Meta(max_length=500, pattern=NO_NUL)] | None = None
+    current_chapter: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL, examples=["04-python"])] | None = None
+    current_lesson: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL, examples=["01-intro"])] | None = None
+    highlighted_text: Annotated[str, msgspec.Meta(max_length=HIGHLIGHT_MAX_CHARS, pattern=NO_NUL)] | None = None
+    student_email: Annotated[
+        str, msgspec.Meta(max_length=254, pattern=NO_NUL, extra_json_schema={"format": "email"})
+    ] | None = None
+    student_name: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)] | None = None
     learning_level: LearningLevel | None = None
