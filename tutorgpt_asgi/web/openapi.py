@@ -47,6 +47,7 @@ def _json(ref: str) -> dict[str, Any]:
 _DESCRIBED: dict[int, str] = {
     400: "Invalid request: every invalid field is listed in details",
     401: "Missing, unknown, expired or ended client secret",
+    403: "The Origin is not one of TUTORGPT_ALLOWED_ORIGINS",
     404: "No such thread or item for this student",
     405: "Method not allowed (the Allow header lists the methods)",
     413: "Body larger than 64 KiB",
@@ -86,6 +87,7 @@ PROTOCOL_ERROR_CODES: Final = {
           "INVALID_PARAMS", "EMPTY_MESSAGE", "ATTACHMENTS_NOT_SUPPORTED", "INVALID_TITLE", "NOT_A_USER_MESSAGE",
           "INVALID_CURSOR", "CLIENT_DISCONNECTED"),
     401: ("INVALID_CLIENT_SECRET",),
+    403: ("ORIGIN_NOT_ALLOWED",),
     404: ("THREAD_NOT_FOUND", "ITEM_NOT_FOUND"),
     413: ("PAYLOAD_TOO_LARGE", "MESSAGE_TOO_LONG", "QUOTE_TOO_LONG"),
     500: ("INTERNAL_ERROR",),
@@ -141,7 +143,7 @@ def _protocol_path() -> dict[str, Any]:
                         "text/event-stream": {"schema": _SSE_EVENT},
                     },
                 },
-                **_errors(400, 401, 404, 405, 413, 500, e413="Body larger than 1 MiB, or message/quote too long"),
+                **_errors(400, 401, 403, 404, 405, 413, 500, e413="Body larger than 1 MiB, or message/quote too long"),
             },
         }
     }
