@@ -88,7 +88,7 @@ class InternalErrorMiddleware:
 
     Logged with the request id so an operator can find it; request bodies (which may hold an
     email) and headers (which hold the bearer secret) are not logged. If the response had already
-    started there is nothing to send, so the failure is only logged.
+    started there is no body left to send, so the error goes on to the server, which aborts it.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -108,10 +108,10 @@ class InternalErrorMiddleware:
         try:
             await self.app(scope, receive, watch)
         except Exception as error:
+            if started:
+                raise  # too late for a body: the server must abort the connection
             connection = HTTPConnection(scope)
             logger.error("Unhandled error (request_id=%s)", request_id(connection), exc_info=error)
-            if started:
-                return
             detail = ErrorDetail("INTERNAL_ERROR", "Something went wrong on our side. Please try again.")
             response = error_response(connection, 500, "Internal server error", [detail])
             await response(scope, receive, send)
