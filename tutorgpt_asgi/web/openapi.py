@@ -16,7 +16,7 @@ from starlette.responses import Response
 from tutorgpt_asgi import __version__
 from tutorgpt_asgi.chatkit.types import SUPPORTED_REQUEST_TYPES, UNSUPPORTED_REQUEST_TYPES, ChatKitRequest
 from tutorgpt_asgi.jsonlimits import MAX_JSON_DEPTH
-from tutorgpt_asgi.sessions.context import ErrorDetail, SessionBody
+from tutorgpt_asgi.sessions.context import ErrorDetail, PageContext, SessionBody
 from tutorgpt_asgi.web.errors import JSONResponse
 from tutorgpt_asgi.web.session import SessionCreated, SessionHistory
 
@@ -44,9 +44,10 @@ def _json(ref: str) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
 
 
-_DESCRIBED: dict[int, str] = {
+_DESCRIBED: dict[int | str, str] = {
     400: "Invalid request: every invalid field is listed in details",
     401: "Missing, unknown, expired or ended client secret",
+    "401-identity": "INVALID_IDENTITY_TOKEN, INVALID_STUDENT_KEY or IDENTITY_REQUIRED",
     403: "The Origin is not one of TUTORGPT_ALLOWED_ORIGINS",
     404: "No such thread or item for this student",
     405: "Method not allowed (the Allow header lists the methods)",
@@ -54,13 +55,14 @@ _DESCRIBED: dict[int, str] = {
     415: "Content type is not application/json",
     429: "Too many session creations from this IP",
     500: "Unexpected failure; the body's request_id finds it in the logs",
+    503: "The identity token's signing keys cannot be fetched (IDENTITY_KEYS_UNAVAILABLE)",
 }
 
 
-def _errors(*codes: int, **described: str) -> dict[str, Any]:
+def _errors(*codes: int | str, **described: str) -> dict[str, Any]:
     """Error responses; ``described`` overrides a description (keys like ``e413``)."""
     return {
-        str(code): {
+        str(code).split("-")[0]: {
             "description": described.get(f"e{code}", _DESCRIBED[code]),
             **_json("RateLimitedBody" if code == 429 else "ErrorBody"),
         }
@@ -156,7 +158,7 @@ def build_document() -> dict[str, Any]:
         [ChatKitRequest], ref_template="#/components/schemas/{name}"
     )
     _, session_components = msgspec.json.schema_components(
-        [SessionBody, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
+        [SessionBody, PageContext, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
         ref_template="#/components/schemas/{name}",
     )
     components.update(session_components)
@@ -176,7 +178,7 @@ def build_document() -> dict[str, Any]:
                     "requestBody": {"required": False, **_json("SessionBody")},
                     "responses": {
                         "201": {"description": "Session created", **_json("SessionCreated")},
-                        **_errors(400, 405, 413, 415, 429, 500),
+                        **_errors(400, "401-identity", 405, 413, 415, 429, 500, 503),
                     },
                 },
                 "delete": {
@@ -203,6 +205,13 @@ def build_document() -> dict[str, Any]:
                         "200": {"description": "Sessions, newest first", **_json("SessionHistory")},
                         **_errors(401, 405),
                     },
+                }
+            },
+            "/student": {
+                "delete": {
+                    "summary": "Erase the bearer's student: sessions, keys, threads, feedback, progress",
+                    "security": BEARER,
+                    "responses": {"204": {"description": "Student erased"}, **_errors(401, 405)},
                 }
             },
             "/health": {
