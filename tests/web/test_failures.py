@@ -133,3 +133,13 @@ def test_a_500_carries_the_cors_headers(make_tutor, allowed: list[str]) -> None:
     assert response.headers["access-control-allow-origin"] in ("*", "https://book.example.com")
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
     assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("field", ["student_name", "page_path", "highlighted_text"])
+def test_nul_in_text_is_refused_as_the_schema_says(tutor: Tutor, field: str) -> None:
+    value = "/a\x00b" if field == "page_path" else "a\x00b"
+    response = tutor.create_session({field: value})
+    assert response.status_code == 400
+    assert response.json()["details"] == [
+        {"code": "INVALID_CHARACTERS", "message": f"{field} must not contain NUL", "field": field}
+    ]
