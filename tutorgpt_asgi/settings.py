@@ -86,6 +86,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     session_max_ttl: int = 43200
     session_refresh_grace: int = 300
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     model: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None

@@ -23,7 +23,7 @@ from tutorgpt_asgi.agent.model import BUSY_MESSAGE, EMPTY_MESSAGE, UNAVAILABLE_M
 from tutorgpt_asgi.agent.titles import TITLE_PROMPT
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.search import ScopeContext, search_book_content
-from tutorgpt_asgi.chatkit.responder import Citation, HistoryMessage, Progress, TextDelta
+from tutorgpt_asgi.chatkit.responder import Citation, HistoryMessage, Progress, TextDelta, Usage
 from tutorgpt_asgi.sessions.context import PageContext
 from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionService
 from tutorgpt_asgi.settings import load_settings
@@ -88,7 +88,10 @@ async def test_request_carries_contract_settings_context_history_and_quote(
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == "Bearer sk-test"
     assert body["model"] == "tutor-model"
-    assert body["temperature"] == 0.7 and body["max_tokens"] == 1000
+    assert body["temperature"] == 0.7 and body["max_completion_tokens"] == 1000
+    assert "max_tokens" not in body and body["stream_options"] == {"include_usage": True}
+    [usage] = [event for event in events if isinstance(event, Usage)]
+    assert usage.completion_tokens == len("Hello Jane, the loop stops after six turns.")  # the server's count
     assert body["stream"] is True
     assert body["tools"] == CONTRACT_TOOLS
     assert "tool_choice" not in body
@@ -141,6 +144,8 @@ async def test_search_round_trip_streams_progress_answer_and_only_real_citations
     events, error = await collect(tutor, turn_for(jane, "What is the turn budget?"))
     await tutor.aclose()
     assert error is None
+    assert [type(e) for e in events].count(Usage) == 2  # one per model call
+    events = [event for event in events if not isinstance(event, Usage)]
     assert _text(events) == answer
     kinds = [type(event).__name__ for event in events]
     assert kinds[0] == "Progress" and events[0] == Progress("Searching the book…", "search")
@@ -351,6 +356,8 @@ async def test_a_slow_stream_is_passed_on_as_it_arrives(
     tutor = _tutor(model_server, book, sessions, model_timeout=2.0)
     arrivals: list[float] = []
     async for event in tutor.respond(turn_for(jane, "Question")):
+        if isinstance(event, Usage):
+            continue
         assert isinstance(event, TextDelta)
         arrivals.append(time.monotonic())
     await tutor.aclose()
@@ -387,7 +394,7 @@ async def test_an_empty_answer_is_an_error_not_silence(
     tutor = _tutor(model_server, book, sessions)
     events, error = await collect(tutor, turn_for(jane, "Question"))
     await tutor.aclose()
-    assert events == [] and error is not None and error.user_message == EMPTY_MESSAGE
+    assert [type(e) for e in events] == [Usage] and error is not None and error.user_message == EMPTY_MESSAGE
 
 
 async def test_title_comes_from_a_tiny_prompt_and_falls_back_to_the_question(
@@ -404,7 +411,7 @@ async def test_title_comes_from_a_tiny_prompt_and_falls_back_to_the_question(
         {"role": "system", "content": TITLE_PROMPT},
         {"role": "user", "content": "What is the turn budget of an agent in this book?"},
     ]
-    assert body["max_tokens"] == 20 and not body.get("stream") and "tools" not in body
+    assert body["max_completion_tokens"] == 20 and not body.get("stream") and "tools" not in body
 
 
 async def test_build_responder_picks_the_offline_tutor_without_a_model(

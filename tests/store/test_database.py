@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 import time
@@ -44,6 +45,40 @@ async def test_a_write_is_visible_elsewhere_when_write_returns(db: Database, mai
     assert await db.write(insert) == 1
     # a separate connection sees it: committed, not just queued
     assert [tuple(row) for row in SyncDatabase(main_db_url).rows("SELECT id FROM students")] == [("x",)]
+
+
+#: A child process: write through the store, say "acked" once write() returned, then hang until killed.
+_WRITER = """
+import asyncio, sys
+from tutorgpt_asgi.store.connect import database_for
+
+async def insert(tx, n):
+    await tx.execute(
+        "INSERT INTO students (id, learning_level, created_at, updated_at) "
+        "VALUES (?, 'beginner', 'now', 'now')", (f"stu_{n}",))
+
+async def main() -> None:
+    db = database_for(sys.argv[1], pool_size=1)
+    await db.open()
+    for number in range(50):
+        await db.write(lambda tx, n=number: insert(tx, n))
+        print(f"acked stu_{number}", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def test_a_returned_write_survives_kill_9(main_db_url: str) -> None:
+    """Not just visible to another connection: still there after the writer dies without closing
+    (on SQLite no close(), no checkpoint: the WAL is all there is)."""
+    child = subprocess.Popen([sys.executable, "-c", _WRITER, main_db_url], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    acked = [child.stdout.readline().split()[1] for _ in range(50)]
+    child.send_signal(signal.SIGKILL)
+    assert child.wait(timeout=10) == -signal.SIGKILL
+    stored = {row[0] for row in SyncDatabase(main_db_url).rows("SELECT id FROM students")}
+    assert set(acked) <= stored and len(acked) == 50
 
 
 async def test_statements_return_changed_rows_and_returning_rows(db: Database) -> None:

@@ -2,55 +2,24 @@
 
 The server is the real ``tutorgpt serve`` process. Clients create sessions as fast as they can;
 the process is killed with SIGKILL mid-load (no shutdown, no final flush), started again on the
-same database, and every acknowledged client secret must still open its session.
+same database (file or PostgreSQL database), and every acknowledged client secret must still open its session.
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from tests.support.databases import database_url
-from tests.support.servers import REPO, free_port
+from tests.support.servers import cli_process, free_port
 
 CLIENTS = 8
 #: Kill once this many sessions were acknowledged (while the clients keep sending).
 KILL_AFTER = 150
-
-
-@contextmanager
-def _server(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tutorgpt_asgi.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env={**os.environ, **env}, cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                assert process.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "server did not become ready"
-                time.sleep(0.1)
-            yield process
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=10)
 
 
 def _create_until_gone(base: str, acknowledged: list[str], lock: threading.Lock, stop: threading.Event) -> int:
@@ -73,30 +42,39 @@ def _create_until_gone(base: str, acknowledged: list[str], lock: threading.Lock,
 
 def test_every_acknowledged_session_survives_kill_9(engine: str, tmp_path: Path) -> None:
     with database_url(engine, tmp_path) as url:
-        env = {
-            "TUTORGPT_DATABASE_URL": url,
-            "TUTORGPT_DATABASE_POOL_SIZE": "4",
-            "TUTORGPT_BOOK_DATABASE_URL": f"sqlite:///{tmp_path / 'book.db'}",
-            "TUTORGPT_RATE_LIMIT": "1000000/minute",
-            "TUTORGPT_LOG_LEVEL": "WARNING",
-        }
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        acknowledged: list[str] = []
-        lock, stop = threading.Lock(), threading.Event()
-        with _server(env, port, tmp_path / "first.log") as process, ThreadPoolExecutor(CLIENTS) as pool:
+        lost, expected = _kill_and_restart(url, tmp_path)
+    assert lost == [], f"{len(lost)} of {expected} acknowledged sessions were lost on {engine}"
+
+
+def _kill_and_restart(url: str, tmp_path: Path) -> tuple[list[str], int]:
+    """Load, SIGKILL, restart on the same database; the acknowledged secrets that no longer work."""
+    env = {
+        "TUTORGPT_DATABASE_URL": url,
+        "TUTORGPT_DATABASE_POOL_SIZE": "4",
+        "TUTORGPT_BOOK_DATABASE_URL": f"sqlite:///{tmp_path / 'book.db'}",
+        "TUTORGPT_RATE_LIMIT": "1000000/minute",
+        "TUTORGPT_LOG_LEVEL": "WARNING",
+    }
+    port = free_port()
+    acknowledged: list[str] = []
+    lock, stop = threading.Lock(), threading.Event()
+    with cli_process(["serve"], env, port=port, output=tmp_path / "first.log") as (process, base):
+        with ThreadPoolExecutor(CLIENTS) as pool:
             runs = [pool.submit(_create_until_gone, base, acknowledged, lock, stop) for _ in range(CLIENTS)]
             while len(acknowledged) < KILL_AFTER and process.poll() is None:
                 stop.wait(0.01)
-            process.send_signal(signal.SIGKILL)  # mid-load: requests are in flight right now
+            process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=10) == -signal.SIGKILL
             stop.set()
             in_flight_failures = sum(run.result() for run in runs)
-        with lock:
-            expected = list(acknowledged)
-        assert len(expected) >= KILL_AFTER and in_flight_failures >= 1
+    with lock:
+        expected = list(acknowledged)
+    assert len(expected) >= KILL_AFTER and in_flight_failures >= 1
 
-        with _server(env, port, tmp_path / "second.log"), httpx.Client(base_url=base, timeout=10) as client:
-            lost = [secret for secret in expected
-                    if client.get("/sessions", headers={"Authorization": f"Bearer {secret}"}).status_code != 200]
-    assert lost == [], f"{len(lost)} of {len(expected)} acknowledged sessions were lost on {engine}"
+    with cli_process(["serve"], env, port=port, output=tmp_path / "second.log") as (_, base):
+        with httpx.Client(base_url=base, timeout=10) as client:
+            lost = [
+                secret for secret in expected
+                if client.get("/sessions", headers={"Authorization": f"Bearer {secret}"}).status_code != 200
+            ]
+    return lost, len(expected)

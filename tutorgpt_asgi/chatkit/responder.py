@@ -7,6 +7,7 @@ only yields these small events, so the agent never needs to know ChatKit's event
 - :class:`TextDelta` becomes a text delta of the assistant message (opened on the first one);
 - :class:`Citation` becomes a ``url`` annotation at the current offset of the answer's text;
 - :class:`Notice` becomes a ``notice`` event;
+- :class:`Usage` reports the tokens a model call used (recorded by the server, never sent);
 - raising :class:`ResponderError` ends the turn with an in-band ``error`` event whose message the
   reader sees; any other exception ends it with a generic, retryable ``error`` event.
 """
@@ -52,7 +53,15 @@ class Notice:
     title: str | None = None
 
 
-ResponderEvent = Progress | TextDelta | Citation | Notice
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens one model call used, as the model server reported them (not shown to the reader)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
+ResponderEvent = Progress | TextDelta | Citation | Notice | Usage
 
 
 class ResponderError(Exception):

@@ -121,20 +121,18 @@ class ThreadStore:
 
         return await self.db.write(update)
 
-    async def delete_thread(self, student_id: str, thread_id: str) -> bool:
-        """Delete a thread with its items and feedback; ``False`` if it is not the student's."""
+    async def delete_thread(self, student_id: str, thread_id: str) -> None:
+        """Delete the student's thread with its items and feedback; no-op for any other id."""
 
-        async def delete(tx: Transaction) -> bool:
+        async def delete(tx: Transaction) -> None:
             deleted = await tx.execute(
                 "DELETE FROM threads WHERE id = ? AND student_id = ?", (thread_id, student_id)
             )
-            if deleted != 1:
-                return False
-            await tx.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
-            await tx.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
-            return True
+            if deleted == 1:
+                await tx.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
+                await tx.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
 
-        return await self.db.write(delete)
+        await self.db.write(delete)
 
     async def list_threads(
         self, student_id: str, *, limit: int, order: Order, after: str | None

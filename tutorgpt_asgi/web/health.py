@@ -32,12 +32,16 @@ async def health(request: Request) -> Response:
     answers 503 and a load balancer sends readers elsewhere. When operators chose availability
     (``TUTORGPT_RATE_LIMIT_FAIL_OPEN=true``), a missing limit storage is reported but stays 200:
     the instance still serves, only without limits.
+
+    The database check reads the schema version (``PRAGMA user_version``, the SQLite file's
+    header; the migrations table on PostgreSQL): ``SELECT 1`` never touched the file, so a
+    corrupt or unreadable database still looked healthy.
     """
     runtime: Runtime = request.app.state.runtime
     health = Health(status="ok", database="ok")
     fatal = False
     try:
-        await runtime.db.fetchone("SELECT 1")
+        await runtime.db.schema_version()
     except Exception:
         logger.exception("Health check failed: the database does not answer")
         health.database, fatal = "unavailable", True

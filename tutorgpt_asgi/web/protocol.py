@@ -78,7 +78,7 @@ async def chatkit_endpoint(request: Request) -> Response:
         return unauthorized(request)
     session = await _record_location(request, runtime, session)
     try:
-        body = await read_json_body(request, MAX_BODY_BYTES)
+        body = await read_json_body(request, MAX_BODY_BYTES, any_content_type=True)
         result = await runtime.chatkit.process(body, session, client_ip(request.scope, runtime.trusted_proxies))
     except BodyRejected as rejected:
         return rejected.response(request)

@@ -197,6 +197,13 @@ describe('ChatClient (fallback panel protocol) over HTTP', () => {
     session.dispose();
   });
 
+  it('reloads a long thread whole, paging on with items.list as the server asks', async () => {
+    const { client, session } = setup(backend);
+    const state = threadFromJson(await client.getThread('thr_long'));
+    assert.deepEqual(state.messages.map((m) => messageText(m)), [0, 1, 2, 3, 4].map((n) => `Message ${n}`));
+    session.dispose();
+  });
+
   it('turns 429 into a readable message with the retry delay', async () => {
     backend.state.rateLimited = true;
     const { client, session } = setup(backend);
