@@ -69,7 +69,7 @@ def test_health_reports_the_database(tutor: Tutor) -> None:
 def test_openapi_documents_the_protocol_and_its_refusals(tutor: Tutor) -> None:
     document = tutor.http.get("/openapi.json").json()
     post = document["paths"]["/"]["post"]
-    assert set(post["responses"]) == {"200", "400", "401", "403", "404", "405", "413", "500"}
+    assert set(post["responses"]) == {"200", "400", "401", "403", "404", "405", "413", "500", "503"}
     assert set(post["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
     assert post["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ChatKitRequest"

@@ -132,6 +132,7 @@ PROTOCOL_ERROR_CODES: Final = {
     404: ("THREAD_NOT_FOUND", "ITEM_NOT_FOUND"),
     413: ("PAYLOAD_TOO_LARGE", "MESSAGE_TOO_LONG", "QUOTE_TOO_LONG"),
     500: ("INTERNAL_ERROR",),
+    503: ("RATE_LIMIT_UNAVAILABLE",),
 }
 
 
@@ -184,7 +185,11 @@ def _protocol_path() -> dict[str, Any]:
                         "text/event-stream": {"schema": _SSE_EVENT},
                     },
                 },
-                **_errors(400, 401, 403, 404, 405, 413, 500, e413="Body larger than 1 MiB, or message/quote too long"),
+                **_errors(
+                    400, 401, 403, 404, 405, 413, 500, 503,
+                    e413="Body larger than 1 MiB, or message/quote too long",
+                    e503="The shared rate limit storage is unreachable (RATE_LIMIT_UNAVAILABLE, with Retry-After)",
+                ),
             },
         }
     }
