@@ -68,7 +68,10 @@ class Runtime:
             if settings.book:
                 await self._index_book(settings.book)
             self.responder = build_responder(settings, self.book, self.sessions)
-            self.chatkit = ChatKitServer(self.db, self.responder, self.message_limiter)
+            self.chatkit = ChatKitServer(
+                self.db, self.responder, self.message_limiter,
+                model=settings.model_name if settings.model_configured else None,
+            )
             self.started = True
             logger.info(
                 "TutorGPT started (database %s, %s)", self.db.path,

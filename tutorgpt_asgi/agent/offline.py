@@ -20,7 +20,14 @@ from tutorgpt_asgi.book.coverage import coverage
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.query import terms
 from tutorgpt_asgi.book.search import ScopeContext, SearchHit, search_book_content
-from tutorgpt_asgi.chatkit.responder import Citation, Progress, ResponderEvent, TextDelta, Turn
+from tutorgpt_asgi.chatkit.responder import (
+    Citation,
+    Grounding,
+    Progress,
+    ResponderEvent,
+    TextDelta,
+    Turn,
+)
 
 #: Share of the question's search words a passage must contain to count as an answer.
 #: Why not the bm25 score: measured on the example book (9 golden-fact questions, 14 off-book
@@ -111,7 +118,11 @@ class OfflineTutor:
         """Nothing to release; present so every responder can be closed the same way."""
 
     async def find(self, turn: Turn) -> list[SearchHit]:
-        """The relevant hits of the current lesson, unless the book has a better match.
+        """The relevant hits of the current lesson, unless the book has a better match."""
+        return (await self._search(turn))[0]
+
+    async def _search(self, turn: Turn) -> tuple[list[SearchHit], str | None]:
+        """:meth:`find`'s hits and the scope last searched (``None``: nothing to search for).
 
         The lesson comes first: the whole book replaces its hits only when the book's best
         passage covers more of the question than the lesson's best one.
@@ -122,13 +133,15 @@ class OfflineTutor:
         )
         texts = search_texts(turn)
         if texts is None:
-            return []
+            return [], None
         query, judged = texts
+        searched: str | None = None
         scopes = ("current_lesson", "entire_book") if location.current_lesson else ("entire_book",)
         best: list[SearchHit] = []
         best_share = 0.0
         for name in scopes:
             result = await search_book_content(self._book, query, name, scope, k=CANDIDATES)
+            searched = result.searched_scope
             shares = await coverage(self._book, judged, result.hits)
             relevant = [hit for hit, share in zip(result.hits, shares, strict=True) if share >= COVERAGE_THRESHOLD]
             top_share = max(shares, default=0.0)
@@ -136,11 +149,16 @@ class OfflineTutor:
                 best, best_share = relevant, top_share
             if result.searched_scope == "entire_book" or best_share >= 1.0:
                 break
-        return best[:MAX_PASSAGES]
+        return best[:MAX_PASSAGES], searched
 
     async def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         yield Progress("Searching the book…", "search")
-        hits = await self.find(turn)
+        hits, searched = await self._search(turn)
+        selection = turn.quoted_text or turn.context.location.highlighted_text
+        yield Grounding(
+            scope=searched, cited=bool(hits), not_in_book=not hits,
+            anchor=hits[0].url if hits and selection else None,
+        )
         level = turn.context.learning_level
         if not hits:
             text = (

@@ -8,7 +8,7 @@ indistinguishable from a missing one, and both cost the same single indexed look
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -197,11 +197,19 @@ class ThreadStore:
         )
         return None if row is None else _item(row)
 
-    async def add_item(self, student_id: str, item: ThreadItem) -> None:
-        """Append an item at the end of its thread."""
+    async def add_item(
+        self,
+        student_id: str,
+        item: ThreadItem,
+        also: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
+        """Append an item at the end of its thread; ``also`` writes in the same transaction
+        (the turn record rides along with the answer instead of costing its own write)."""
 
         def insert(connection: sqlite3.Connection) -> None:
             _append_item(connection, student_id, item)
+            if also is not None:
+                also(connection)
 
         await self.db.write(insert)
 

@@ -53,7 +53,9 @@ class Reply:
     ``delay`` is the pause between chunks (a slow stream); ``first_byte_delay`` is the pause
     before the response starts (long enough, it makes the client time out);
     ``interleave_tool_calls`` sends the pieces of parallel tool calls alternately, as some
-    servers do; ``drop_after_chunks`` cuts the connection after that many chunks.
+    servers do; ``drop_after_chunks`` cuts the connection after that many chunks;
+    ``usage`` is the ``(prompt_tokens, completion_tokens)`` reported when the request asks for
+    ``stream_options.include_usage`` (or in a non-streamed completion), ``(0, 0)`` by default.
     """
 
     text: str = ""
@@ -63,6 +65,7 @@ class Reply:
     first_byte_delay: float = 0.0
     interleave_tool_calls: bool = False
     drop_after_chunks: int | None = None
+    usage: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +159,10 @@ class ScriptedModel:
             completion_id = f"chatcmpl-{number}"
             model = str(body.get("model", "scripted"))
             if body.get("stream"):
+                options = body.get("stream_options")
+                with_usage = isinstance(options, dict) and options.get("include_usage") is True
                 return StreamingResponse(
-                    _stream(response, completion_id, model), media_type="text/event-stream"
+                    _stream(response, completion_id, model, with_usage), media_type="text/event-stream"
                 )
             return JSONResponse(_completion(response, completion_id, model))
 
@@ -233,7 +238,12 @@ def _chunk(completion_id: str, model: str, delta: dict[str, Any], finish: str | 
     return b"data: " + msgspec.json.encode(chunk) + b"\n\n"
 
 
-async def _stream(reply: Reply, completion_id: str, model: str) -> AsyncIterator[bytes]:
+def _usage(reply: Reply) -> dict[str, int]:
+    prompt, completion = reply.usage
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+async def _stream(reply: Reply, completion_id: str, model: str, with_usage: bool) -> AsyncIterator[bytes]:
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
     deltas += [{"content": piece} for piece in split_text(reply.text, reply.chunks)]
     deltas += [{"tool_calls": [piece]} for piece in _ordered_tool_deltas(reply)]
@@ -244,6 +254,12 @@ async def _stream(reply: Reply, completion_id: str, model: str) -> AsyncIterator
             await anyio.sleep(reply.delay)
         yield _chunk(completion_id, model, delta)
     yield _chunk(completion_id, model, {}, "tool_calls" if reply.tool_calls else "stop")
+    if with_usage:  # as OpenAI does: a last chunk with no choices and the whole call's usage
+        chunk = {
+            "id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model, "choices": [], "usage": _usage(reply),
+        }
+        yield b"data: " + msgspec.json.encode(chunk) + b"\n\n"
     yield b"data: [DONE]\n\n"
 
 
@@ -270,7 +286,7 @@ def _completion(reply: Reply, completion_id: str, model: str) -> dict[str, Any]:
                 "finish_reason": "tool_calls" if reply.tool_calls else "stop",
             }
         ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": _usage(reply),
     }
 
 
