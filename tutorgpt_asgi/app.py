@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.settings import load_settings
+from tutorgpt_asgi.web.admin import admin_login, admin_logout, admin_page
 from tutorgpt_asgi.web.errors import error_response, request_id
 from tutorgpt_asgi.web.health import health
 from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
@@ -103,6 +104,9 @@ def create_app(**overrides: Any) -> Starlette:
         Route("/sessions", list_sessions, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi_schema, methods=["GET"]),
+        Route("/admin", admin_page, methods=["GET"]),
+        Route("/admin/login", admin_login, methods=["POST"]),
+        Route("/admin/logout", admin_logout, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

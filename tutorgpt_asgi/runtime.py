@@ -9,10 +9,12 @@ guarded by a lock, so both ways, and concurrent first requests, start it exactly
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
 from tutorgpt_asgi.agent import ModelTutor, OfflineTutor, build_responder
+from tutorgpt_asgi.analytics.retention import run_retention
 from tutorgpt_asgi.book.errors import BookError
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.server import ChatKitServer
@@ -56,6 +58,7 @@ class Runtime:
         self.chatkit: ChatKitServer
         self.started = False
         self._lock = asyncio.Lock()
+        self._retention: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Open the databases (migrating them) and the book once; later calls return at once."""
@@ -72,6 +75,10 @@ class Runtime:
                 self.db, self.responder, self.message_limiter,
                 model=settings.model_name if settings.model_configured else None,
             )
+            if settings.analytics_retention_days is not None:
+                self._retention = asyncio.create_task(
+                    run_retention(self.db, settings.analytics_retention_days), name="tutorgpt-retention"
+                )
             self.started = True
             logger.info(
                 "TutorGPT started (database %s, %s)", self.db.path,
@@ -99,6 +106,11 @@ class Runtime:
         async with self._lock:
             if not self.started:
                 return
+            if self._retention is not None:
+                self._retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._retention
+                self._retention = None
             await self.responder.aclose()
             await self.book.close()
             await self.db.close()

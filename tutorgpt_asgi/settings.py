@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from limits import parse_many
@@ -24,12 +24,25 @@ SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENA
 #: Settings whose environment value is a comma-separated list.
 LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
 
+#: Settings whose environment value is JSON.
+JSON_SETTINGS = frozenset({"model_prices"})
+
+#: Settings shown only as set or not, never logged.
+SECRET_SETTINGS = frozenset({"openai_api_key", "admin_token"})
+
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
     """A setting has an invalid value; the message names the setting and its variable."""
+
+
+class ModelPrice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What a model costs, in any currency, per million prompt and completion tokens."""
+
+    prompt: Annotated[float, msgspec.Meta(ge=0)]
+    completion: Annotated[float, msgspec.Meta(ge=0)]
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -58,11 +71,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     model_timeout: float = 30.0
     model_max_retries: int = 2
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    admin_token: str | None = None
+    analytics_retention_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    model_prices: dict[str, ModelPrice] = {}
 
     def __repr__(self) -> str:
-        """Every setting but the API key, which is shown only as set or not: never logged."""
+        """Every setting but the secrets, which are shown only as set or not: never logged."""
         shown = {
-            name: ("<set>" if getattr(self, name) else None) if name == "openai_api_key" else getattr(self, name)
+            name: ("<set>" if getattr(self, name) else None) if name in SECRET_SETTINGS else getattr(self, name)
             for name in self.__struct_fields__
         }
         return "Settings(" + ", ".join(f"{name}={value!r}" for name, value in shown.items()) + ")"
@@ -93,6 +109,11 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         if name in LIST_SETTINGS:
             raw[name] = [part.strip() for part in value.split(",") if part.strip()]
+        elif name in JSON_SETTINGS:
+            try:
+                raw[name] = msgspec.json.decode(value)
+            except msgspec.DecodeError:
+                raise SettingsError(f"Invalid setting {_variable_for(name)}: not JSON") from None
         else:
             raw[name] = value
     return raw
