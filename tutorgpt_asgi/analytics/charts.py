@@ -70,7 +70,7 @@ def line_chart(title: str, days: Sequence[str], series: Sequence[Series]) -> str
         return bottom - (bottom - _TOP) * count / peak
 
     parts = [_svg_open(title, f"{len(series)} lessons over {len(days)} days, at most {peak} a day", height)]
-    for tick in sorted({0, peak // 2, peak}):
+    for tick in range(peak + 1) if peak <= 5 else (0, peak // 2, peak):
         parts.append(
             f'<line class="grid" x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
             f'<text class="axis" x="{_LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>'
@@ -99,7 +99,7 @@ def line_chart(title: str, days: Sequence[str], series: Sequence[Series]) -> str
 def bar_chart(title: str, description: str, bars: Sequence[Bar], css_class: str = "bar") -> str:
     """Horizontal bars with the label on the left (a link when given) and the value after."""
     height = _TOP * 2 + max(len(bars), 1) * (_BAR_HEIGHT + 8)
-    span = _WIDTH - _LABEL_WIDTH - 90
+    span = _WIDTH - _LABEL_WIDTH - 150  # room for the value after the longest bar
     parts = [_svg_open(title, description, height)]
     if not bars:
         parts.append(f'<text class="axis" x="{_LEFT}" y="{_TOP + 16}">No data yet</text>')

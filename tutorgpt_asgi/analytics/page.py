@@ -57,7 +57,8 @@ def _css() -> str:
         "border-radius:8px;padding:.6rem 1rem}.card b{display:block;font-size:1.4rem}"
         ".legend{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}"
         ".legend span{display:inline-block;width:.9rem;height:.9rem;margin-right:.3rem;"
-        "border-radius:2px;vertical-align:middle}form.inline{display:inline}"
+        "border-radius:2px;vertical-align:middle}"
+        ".controls{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:center;margin-bottom:1rem}"
         f"{series}"
     )
 

@@ -83,10 +83,11 @@ async def admin_page(request: Request) -> Response:
 def _controls(request: Request, since: str, chapter: str | None) -> str:
     path = escape(_admin_path(request))
     return (
-        f'<form method="get" action="{path}"><label>Since <input name="since" value="{escape(since)}" '
+        f'<div class="controls"><form method="get" action="{path}">'
+        f'<label>Since <input name="since" value="{escape(since)}" '
         'size="10"></label> <label>Chapter <input name="chapter" '
         f'value="{escape(chapter or "")}" size="14"></label> <button type="submit">Show</button></form>'
-        f'<form class="inline" method="post" action="{path}/logout"><button type="submit">Sign out</button></form>'
+        f'<form method="post" action="{path}/logout"><button type="submit">Sign out</button></form></div>'
     )
 
 
