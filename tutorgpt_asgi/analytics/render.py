@@ -74,6 +74,19 @@ def as_json(report: Report) -> str:
     return msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n"
 
 
+def _raw(stats: Stats) -> list[object]:
+    """The figures as numbers for a spreadsheet (empty where there is none)."""
+    def blank(value: object) -> object:
+        return "" if value is None else value
+
+    return [
+        stats.chapter_id or "", stats.lesson_id or "", stats.questions, stats.students, stats.threads,
+        stats.follow_ups_per_thread, stats.thumbs_up, stats.thumbs_down, blank(stats.thumbs_down_share),
+        stats.not_in_book, blank(stats.median_first_delta_ms), stats.prompt_tokens,
+        stats.completion_tokens, blank(stats.cost),
+    ]
+
+
 def as_csv(report: Report) -> str:
     """One row per lesson, then per chapter (``lesson`` empty) and the total (both empty)."""
     out = io.StringIO()
@@ -85,6 +98,5 @@ def as_csv(report: Report) -> str:
     for level, rows in groups:
         for stats in rows:
             top = stats.passages[0].url if stats.passages else ""
-            cells = [stats.chapter_id or "", stats.lesson_id or "", *_row(stats)[2:]]
-            writer.writerow((level, *cells, stats.page_url or "", top))
+            writer.writerow((level, *_raw(stats), stats.page_url or "", top))
     return out.getvalue()
