@@ -132,3 +132,13 @@ def test_palette_meets_wcag_aa(scheme: int) -> None:
         assert _contrast(colours[name], background) >= 4.5, name
     for name, colour in colours.items():  # chart marks: non-text contrast
         assert _contrast(colour, background) >= 3.0, name
+
+
+def test_login_form_works_on_its_own_origin_when_origins_are_restricted(tmp_path: Path) -> None:
+    app = create_app(database_url=f"sqlite:///{tmp_path / 'm.db'}", book_database_url=f"sqlite:///{tmp_path / 'b.db'}",
+                     admin_token=TOKEN, allowed_origins=["https://book.example.com"])
+    with serve(app) as base, httpx.Client(base_url=base) as http:
+        own = http.post("/admin/login", data={"token": TOKEN}, headers={"Origin": base})
+        assert own.status_code == 303  # a browser sends Origin with a form post, even same-origin
+        other = http.post("/admin/login", data={"token": TOKEN}, headers={"Origin": "https://evil.example"})
+        assert other.status_code == 403

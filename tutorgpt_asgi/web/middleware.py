@@ -66,7 +66,7 @@ class OriginMiddleware:
             return
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        if origin is None:
+        if origin is None or origin == _own_origin(scope, headers):  # same-origin (the admin form)
             await self.app(scope, receive, send)
             return
         if not self.any_origin and origin not in self.allowed:
@@ -99,3 +99,8 @@ class OriginMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def _own_origin(scope: Scope, headers: Headers) -> str:
+    """The origin this request was sent to, as a browser would write it in ``Origin``."""
+    return f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
