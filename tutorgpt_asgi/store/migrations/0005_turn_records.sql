@@ -15,7 +15,7 @@ CREATE TABLE turn_records (
     not_in_book      INTEGER NOT NULL DEFAULT 0,
     follow_up        INTEGER NOT NULL DEFAULT 0,  -- 1 when the thread already had a question
     anchor           TEXT,              -- the quoted or highlighted passage: URL or path#anchor
-    first_delta_ms   INTEGER,           -- time from the request to the first text delta
+    first_delta_ms   INTEGER,           -- from the start of the answer stream to its first text
     prompt_tokens    INTEGER NOT NULL DEFAULT 0,
     completion_tokens INTEGER NOT NULL DEFAULT 0,
     model            TEXT,              -- NULL: the offline tutor
