@@ -19,6 +19,7 @@ from tutorgpt_asgi.analytics.page import PALETTE
 from tutorgpt_asgi.web.admin_auth import COOKIE_NAME, cookie_valid, cookie_value
 
 TOKEN = "admin-token-for-tests-0123456789"
+BROWSER = {"Accept": "text/html,application/xhtml+xml"}
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def admin(tmp_path: Path) -> Iterator[httpx.Client]:
         database_url=f"sqlite:///{tmp_path / 'main.db'}", book_database_url=f"sqlite:///{tmp_path / 'book.db'}",
         book=str(BOOK_DOCS), site_url=SITE_URL, admin_token=TOKEN,
     )
-    with serve(app) as base, httpx.Client(base_url=base, timeout=20) as http:
+    with serve(app) as base, httpx.Client(base_url=base, timeout=20, headers=BROWSER) as http:
         Reader(http).ask(page("ai-agents", "agent-loop", "/docs/foundations/agent-loop"), "What is the turn budget?")
         yield http
 
@@ -67,7 +68,19 @@ def test_bearer_token_shows_the_report_with_charts(admin: httpx.Client) -> None:
     filtered = admin.get("/admin?since=1d&chapter=retrieval", headers={"Authorization": f"Bearer {TOKEN}"})
     assert filtered.status_code == 200 and "agent-loop" not in filtered.text.split("<h2>Lessons")[1]
     bad = admin.get("/admin?since=soon", headers={"Authorization": f"Bearer {TOKEN}"})
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and "soon" in bad.text and 'href="/admin"' in bad.text
+
+
+def test_api_clients_get_the_contracts_error_body(admin: httpx.Client) -> None:
+    plain = {"Accept": "*/*"}
+    refused = admin.get("/admin", headers=plain)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+    assert refused.json()["details"][0]["code"] == "ADMIN_TOKEN_REQUIRED" and "request_id" in refused.json()
+    wrong = admin.post("/admin/login", data={"token": "nope"}, headers=plain)
+    assert wrong.status_code == 401 and wrong.json()["details"][0]["code"] == "INVALID_ADMIN_TOKEN"
+    bad = admin.get("/admin?since=soon", headers={"Authorization": f"Bearer {TOKEN}", **plain})
+    assert bad.status_code == 400 and bad.json()["details"][0] == {
+        "code": "INVALID_SINCE", "field": "since", "message": bad.json()["details"][0]["message"]}
 
 
 def test_login_form_sets_a_strict_httponly_cookie_without_the_token(admin: httpx.Client) -> None:
@@ -93,7 +106,7 @@ def test_cookie_expires_and_depends_on_the_token() -> None:
 
 def test_without_an_admin_token_nobody_gets_in(tmp_path: Path) -> None:
     app = create_app(database_url=f"sqlite:///{tmp_path / 'm.db'}", book_database_url=f"sqlite:///{tmp_path / 'b.db'}")
-    with serve(app) as base, httpx.Client(base_url=base) as http:
+    with serve(app) as base, httpx.Client(base_url=base, headers=BROWSER) as http:
         _refused(http.get("/admin"))
         assert "No admin token is set" in http.get("/admin").text
         _refused(http.post("/admin/login", data={"token": ""}))
@@ -105,7 +118,7 @@ def test_mounted_admin_uses_the_mount_path(tmp_path: Path) -> None:
                        book_database_url=f"sqlite:///{tmp_path / 'b.db'}", admin_token=TOKEN)
     host = Starlette(routes=[Mount("/api/chatkit", app=tutor)], lifespan=tutor.router.lifespan_context)
     with ExitStack() as stack:
-        http = stack.enter_context(httpx.Client(base_url=stack.enter_context(serve(host))))
+        http = stack.enter_context(httpx.Client(base_url=stack.enter_context(serve(host)), headers=BROWSER))
         login = http.get("/api/chatkit/admin")
         assert login.status_code == 401 and 'action="/api/chatkit/admin/login"' in login.text
         response = http.post("/api/chatkit/admin/login", data={"token": TOKEN})

@@ -1,9 +1,10 @@
 """``GET /admin``: the author's report as a page, for the holder of ``TUTORGPT_ADMIN_TOKEN``.
 
-Without the token (bearer or login cookie) every admin route answers 401 with the login form,
-never the figures. ``POST /admin/login`` takes the token from that form and sets an HttpOnly,
-SameSite=Strict cookie (see ``admin_auth.py``); ``POST /admin/logout`` clears it. Query
-parameters: ``since`` (``7d``, ``24h``, ``2w`` or a date) and ``chapter``.
+Without the token (bearer or login cookie) every admin route answers 401, never the figures: a
+browser (``Accept: text/html``) gets the login form, any other client the contract's error body.
+``POST /admin/login`` takes the token from that form and sets an HttpOnly, SameSite=Strict
+cookie (see ``admin_auth.py``); ``POST /admin/logout`` clears it. Query parameters: ``since``
+(``7d``, ``24h``, ``2w`` or a date) and ``chapter``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tutorgpt_asgi.analytics.page import render_page
 from tutorgpt_asgi.analytics.report import ReportQuery, build_report, parse_since
+from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.web.admin_auth import COOKIE_MAX_AGE_S, COOKIE_NAME, cookie_value, is_admin, token_matches
+from tutorgpt_asgi.web.errors import error_response
 
 #: The login form posts one short field.
 MAX_FORM_BYTES: Final = 2048
@@ -42,6 +45,23 @@ def _admin_path(request: Request) -> str:
     return request.scope.get("root_path", "").rstrip("/") + "/admin"
 
 
+def _refused(request: Request, status: int, code: str, message: str) -> Response:
+    """The login form for a browser; the contract's error body for an API client."""
+    if "text/html" in request.headers.get("accept", "") and status == 401:
+        return _login_page(request, status, message if code != "ADMIN_TOKEN_REQUIRED" else "")
+    if "text/html" in request.headers.get("accept", ""):
+        page = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title>'
+            f'<style>{_LOGIN_CSS}</style></head><body><main><p class="error" role="alert">{escape(message)}</p>'
+            f'<p><a href="{escape(_admin_path(request))}">Back to the report</a></p></main></body></html>'
+        )
+        return HTMLResponse(page, status_code=status, headers=_HEADERS)
+    error = {400: "Bad request", 401: "Unauthorized"}[status]
+    headers = {"WWW-Authenticate": 'Bearer realm="tutorgpt-admin"'} if status == 401 else None
+    field = "since" if code == "INVALID_SINCE" else None
+    return error_response(request, status, error, [ErrorDetail(code, message, field)], headers=headers)
+
+
 def _login_page(request: Request, status: int, message: str = "") -> Response:
     configured = bool(request.app.state.runtime.settings.admin_token)
     note = (
@@ -64,14 +84,13 @@ async def admin_page(request: Request) -> Response:
     """The report page for an admin; the login form (401) for anyone else."""
     runtime = request.app.state.runtime
     if not is_admin(request, runtime.settings.admin_token):
-        return _login_page(request, 401)
+        return _refused(request, 401, "ADMIN_TOKEN_REQUIRED", "Send the admin token as a bearer token or sign in")
     since_text = request.query_params.get("since", "7d")[:40]
     chapter = request.query_params.get("chapter") or None
     try:
         since = parse_since(since_text)
     except ValueError as error:
-        page = f"<!doctype html><title>Bad request</title><p>since: {escape(str(error))}</p>"
-        return HTMLResponse(page, status_code=400, headers=_HEADERS)
+        return _refused(request, 400, "INVALID_SINCE", str(error))
     query = ReportQuery(
         since=since, chapter=chapter, site_url=runtime.settings.site_url,
         prices=runtime.settings.model_prices,
@@ -116,7 +135,7 @@ async def admin_login(request: Request) -> Response:
     except ValueError:  # too many fields
         candidate = None
     if not token_matches(candidate, token):
-        return _login_page(request, 401, "That is not the admin token.")
+        return _refused(request, 401, "INVALID_ADMIN_TOKEN", "That is not the admin token.")
     assert token is not None
     response = RedirectResponse(_admin_path(request), status_code=303, headers=_HEADERS)
     response.set_cookie(
