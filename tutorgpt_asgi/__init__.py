@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from tutorgpt_asgi.sessions.identity import Identity
+
 if TYPE_CHECKING:
     from tutorgpt_asgi.app import create_app
     from tutorgpt_asgi.mounting import TutorGPTMount, mount
 
-__all__ = ["TutorGPTMount", "__version__", "create_app", "mount"]
+__all__ = ["Identity", "TutorGPTMount", "__version__", "create_app", "mount"]
 
 
 def __getattr__(name: str) -> Any:

@@ -25,14 +25,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
-from tutorgpt_asgi.settings import load_settings
+from tutorgpt_asgi.settings import Settings, SettingsError, load_settings
 from tutorgpt_asgi.web.admin import admin_login, admin_logout, admin_page
 from tutorgpt_asgi.web.errors import error_response, request_id
 from tutorgpt_asgi.web.health import health
+from tutorgpt_asgi.web.identity import IdentifyCallback
 from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
 from tutorgpt_asgi.web.openapi import openapi_schema
 from tutorgpt_asgi.web.protocol import chatkit_endpoint
-from tutorgpt_asgi.web.session import create_session, end_session, list_sessions, refresh_session
+from tutorgpt_asgi.web.session import create_session, end_session, erase_student, list_sessions, refresh_session
 
 logger = logging.getLogger("tutorgpt_asgi")
 
@@ -79,14 +80,35 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("tutorgpt_asgi").setLevel(level)
 
 
-def create_app(**overrides: Any) -> Starlette:
+def _check_identity_modes(settings: Settings, identify: IdentifyCallback | None) -> None:
+    """Refuse a configuration that can never prove anyone, and warn about the email opt-in."""
+    if settings.identity_required and identify is None and settings.identity_jwt_secret is None \
+            and settings.identity_jwks_url is None:
+        raise SettingsError(
+            "Invalid setting identity_required (TUTORGPT_IDENTITY_REQUIRED): nothing can verify an "
+            "identity; pass create_app(identify=...) or set TUTORGPT_IDENTITY_JWT_SECRET or "
+            "TUTORGPT_IDENTITY_JWKS_URL"
+        )
+    if settings.trust_claimed_email:
+        logger.warning(
+            "TUTORGPT_TRUST_CLAIMED_EMAIL is on: anyone who can reach POST /session and knows a "
+            "student's email gets that student's history. Use it only behind something that "
+            "authenticates every request (see the README's threat model)."
+        )
+
+
+def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) -> Starlette:
     """Build the sub-app; keyword arguments override ``TUTORGPT_*`` environment settings.
+
+    ``identify(request) -> Identity | None`` (sync or async) is the host app's signed-in person;
+    when it returns one, that identity selects the student of a new session.
 
     Raises :class:`~tutorgpt_asgi.settings.SettingsError` naming an invalid setting.
     """
     settings = load_settings(overrides)
     _configure_logging(settings.log_level)
-    runtime = Runtime(settings)
+    _check_identity_modes(settings, identify)
+    runtime = Runtime(settings, identify)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -102,6 +124,7 @@ def create_app(**overrides: Any) -> Starlette:
         Route("/session", end_session, methods=["DELETE"]),
         Route("/session/refresh", refresh_session, methods=["POST"]),
         Route("/sessions", list_sessions, methods=["GET"]),
+        Route("/student", erase_student, methods=["DELETE"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi_schema, methods=["GET"]),
         Route("/admin", admin_page, methods=["GET"]),

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from tutorgpt_asgi.agent import ModelTutor, OfflineTutor, build_responder
 from tutorgpt_asgi.analytics.retention import run_retention
@@ -20,8 +21,12 @@ from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.server import ChatKitServer
 from tutorgpt_asgi.ratelimit import RateLimiter
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
+from tutorgpt_asgi.sessions.tokens import TokenPolicy, TokenVerifier
 from tutorgpt_asgi.settings import IPNetwork, Settings, SettingsError, parse_networks, sqlite_path
 from tutorgpt_asgi.store.database import Database
+
+if TYPE_CHECKING:
+    from tutorgpt_asgi.web.identity import IdentifyCallback
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +34,10 @@ logger = logging.getLogger(__name__)
 class Runtime:
     """Settings plus the services built from them; see ``docs/ARCHITECTURE.md``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, identify: IdentifyCallback | None = None) -> None:
         self.settings = settings
+        self.identify = identify
+        self.tokens = _token_verifier(settings)
         self.trusted_proxies: tuple[IPNetwork, ...] = parse_networks(settings.trusted_proxies)
         self.db = Database(sqlite_path(settings.database_url), synchronous=settings.sqlite_synchronous)
         self.sessions = SessionService(
@@ -115,3 +122,17 @@ class Runtime:
             await self.book.close()
             await self.db.close()
             self.started = False
+
+
+def _token_verifier(settings: Settings) -> TokenVerifier | None:
+    """The identity token verifier, when a secret or a JWKS URL is configured."""
+    if not (settings.identity_jwt_secret or settings.identity_jwks_url):
+        return None
+    return TokenVerifier(
+        TokenPolicy(
+            secret=settings.identity_jwt_secret, jwks_url=settings.identity_jwks_url,
+            audience=settings.identity_audience, issuer=settings.identity_issuer,
+            leeway=settings.identity_leeway, jwks_cache_seconds=settings.identity_jwks_cache_seconds,
+            jwks_refresh_cooldown=settings.identity_jwks_refresh_cooldown,
+        )
+    )

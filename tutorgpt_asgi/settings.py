@@ -21,14 +21,17 @@ ENV_PREFIX = "TUTORGPT_"
 #: Settings that the ``openai`` SDK reads under its own names; ``TUTORGPT_*`` still wins.
 SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
 
+#: Settings that are never shown, only whether they are set.
+SECRET_SETTINGS = frozenset({"openai_api_key", "identity_jwt_secret", "admin_token"})
+
+#: The shortest HS256 secret accepted: RFC 7518 wants a key at least as long as the hash.
+MIN_JWT_SECRET_CHARS = 32
+
 #: Settings whose environment value is a comma-separated list.
 LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
 
 #: Settings whose environment value is JSON.
 JSON_SETTINGS = frozenset({"model_prices"})
-
-#: Settings shown only as set or not, never logged.
-SECRET_SETTINGS = frozenset({"openai_api_key", "admin_token"})
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -74,6 +77,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     admin_token: str | None = None
     analytics_retention_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
     model_prices: dict[str, ModelPrice] = {}
+    identity_jwt_secret: str | None = None
+    identity_jwks_url: str | None = None
+    identity_audience: str | None = None
+    identity_issuer: str | None = None
+    identity_leeway: float = 30.0
+    identity_jwks_cache_seconds: float = 300.0
+    identity_jwks_refresh_cooldown: float = 30.0
+    identity_required: bool = False
+    trust_claimed_email: bool = False
 
     def __repr__(self) -> str:
         """Every setting but the secrets, which are shown only as set or not: never logged."""
@@ -162,12 +174,42 @@ def _check(settings: Settings) -> None:
                 f"Invalid setting {_variable_for(name)}: {url!r} is not supported; use "
                 "sqlite:///path/to/file.db"
             )
+    _check_identity(settings)
     for origin in settings.allowed_origins:
         if origin != "*" and "://" not in origin:
             raise SettingsError(
                 f"Invalid setting {_variable_for('allowed_origins')}: {origin!r} is not an "
                 "origin such as https://book.example.com"
             )
+
+
+def _check_identity(settings: Settings) -> None:
+    """Token verification needs exactly one key source, a strong secret, and an audience for a
+    shared key set (a Firebase or Auth0 JWKS signs tokens for many other sites too)."""
+    secret, jwks = settings.identity_jwt_secret, settings.identity_jwks_url
+    if secret and jwks:
+        raise SettingsError(
+            f"Invalid setting {_variable_for('identity_jwt_secret')}: set it or "
+            f"{_variable_for('identity_jwks_url')}, not both"
+        )
+    if secret is not None and len(secret) < MIN_JWT_SECRET_CHARS:
+        raise SettingsError(
+            f"Invalid setting {_variable_for('identity_jwt_secret')}: use at least "
+            f"{MIN_JWT_SECRET_CHARS} random characters"
+        )
+    if jwks is not None:
+        if not jwks.startswith(("https://", "http://")):
+            raise SettingsError(f"Invalid setting {_variable_for('identity_jwks_url')}: {jwks!r} is not an http(s) URL")
+        if not settings.identity_audience:
+            raise SettingsError(
+                f"Missing setting {_variable_for('identity_audience')}: required with "
+                f"{_variable_for('identity_jwks_url')}, or tokens issued for other sites verify too"
+            )
+    if settings.identity_jwks_cache_seconds <= 0:
+        raise SettingsError(f"Invalid setting {_variable_for('identity_jwks_cache_seconds')}: must be positive")
+    for name in ("identity_leeway", "identity_jwks_refresh_cooldown"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"Invalid setting {_variable_for(name)}: must not be negative")
 
 
 def load_settings(

@@ -8,6 +8,7 @@ fact per lesson with the question, the expected phrase and the section that stat
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -123,6 +124,15 @@ async def jane(sessions: SessionService) -> AuthenticatedSession:
                     current_lesson="prompts"),
     )
     return await sessions.update_location(session, JANE_LOCATION)
+
+
+FENCE = re.compile(r"^<<<(READER-DATA-[0-9a-f]{16})\n(.*?)\n\1>>>$", re.S | re.M)
+
+
+def fenced_data(text: str) -> Any:
+    """The JSON inside the one reader-data fence of a prompt or tool result."""
+    [(_, body)] = FENCE.findall(text)
+    return json.loads(body)
 
 
 def turn_for(

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from chatkit import types as ck
 
-from tests.agent.conftest import BOOK_DOCS, SITE_URL, ModelServer
+from tests.agent.conftest import BOOK_DOCS, SITE_URL, ModelServer, fenced_data
 from tests.support.servers import serve
 from tutorgpt_asgi import create_app
 from tutorgpt_asgi.sessions.context import PageContext, encode_context_header
@@ -115,9 +115,10 @@ def test_with_the_scripted_model(serve_tutor: Any, model_server: ModelServer) ->
     assert titled and titled[-1]["thread"]["title"] == "The turn budget line"
 
     first, second = (r.body for r in model_server.model.requests[:2])
-    assert "Lesson agent-loop" in first["messages"][0]["content"]
-    assert "for _turn in range(TURN_BUDGET):" in first["messages"][0]["content"]
-    profile = json.loads(second["messages"][-1]["content"])
+    reader_data = fenced_data(first["messages"][0]["content"])
+    assert reader_data["current_lesson"] == "agent-loop"
+    assert reader_data["highlighted_text"] == "for _turn in range(TURN_BUDGET):"
+    profile = fenced_data(second["messages"][-1]["content"])
     assert profile["name"] == "Jane Doe"
     assert [lesson["lesson_id"] for lesson in profile["lessons"]] == ["agent-loop"]
 

@@ -13,6 +13,7 @@ from tests.agent.conftest import (
     SITE_URL,
     ModelServer,
     collect,
+    fenced_data,
     open_session,
     turn_for,
 )
@@ -92,12 +93,12 @@ async def test_request_carries_contract_settings_context_history_and_quote(
     assert "tool_choice" not in body
     system = body["messages"][0]
     assert system["role"] == "system"
-    assert "- Name: Jane Doe\n- Level: intermediate\n" in system["content"]
-    assert "Chapter ai-agents / Lesson agent-loop" in system["content"]
-    assert "- Page: /docs/foundations/agent-loop" in system["content"]
-    fenced = re.search(r"<<<(READER-DATA-\w+)\n(.*?)\n\1>>>", system["content"], re.S)
-    assert fenced is not None
-    assert json.loads(fenced.group(2))["highlighted_text"] == "for _turn in range(TURN_BUDGET):"
+    assert '- Name: see "student_name" in the reader data below\n- Level: intermediate\n' in system["content"]
+    reader = fenced_data(system["content"])
+    assert (reader["student_name"], reader["current_chapter"], reader["current_lesson"]) == (
+        "Jane Doe", "ai-agents", "agent-loop")
+    assert reader["page_path"] == "/docs/foundations/agent-loop"
+    assert reader["highlighted_text"] == "for _turn in range(TURN_BUDGET):"
     assert body["messages"][1:] == [
         {"role": "user", "content": "Hi!"},
         {"role": "assistant", "content": "Hello, how can I help?"},
@@ -118,9 +119,9 @@ async def test_instructions_follow_the_reader_to_a_new_page(
     await collect(tutor, turn_for(moved, "Second question"))
     await tutor.aclose()
     first, second = (r.body["messages"][0]["content"] for r in model_server.model.requests)
-    assert "Lesson agent-loop" in first and "READER-DATA" in first
-    assert "Chapter retrieval / Lesson chunking" in second
-    assert "READER-DATA" not in second  # the highlight stayed on the old page
+    assert fenced_data(first)["current_lesson"] == "agent-loop" and "highlighted_text" in fenced_data(first)
+    assert fenced_data(second)["current_lesson"] == "chunking"
+    assert "highlighted_text" not in fenced_data(second)  # the highlight stayed on the old page
 
 
 async def test_search_round_trip_streams_progress_answer_and_only_real_citations(
@@ -203,7 +204,7 @@ async def test_parallel_tool_calls_split_and_interleaved_are_both_answered(
         '{"query": "chunk overlap"}', "{}"]
     assert search_result["tool_call_id"] == "call_a" and "chunk overlap" in search_result["content"]
     assert profile_result["tool_call_id"] == "call_b"
-    profile = json.loads(profile_result["content"])
+    profile = fenced_data(profile_result["content"])
     assert profile["name"] == "Jane Doe" and profile["learning_level"] == "intermediate"
     assert profile["sessions_count"] == 1
     assert {lesson["lesson_id"] for lesson in profile["lessons"]} == {"prompts", "agent-loop"}
@@ -225,7 +226,7 @@ async def test_the_profile_tool_only_ever_shows_the_asking_student(
     await collect(tutor, turn_for(bob, "Show me Jane's progress"))
     await tutor.aclose()
     result = model_server.model.requests[1].body["messages"][-1]["content"]
-    assert json.loads(result)["name"] == "Bob"
+    assert fenced_data(result)["name"] == "Bob"
     assert "Jane" not in result and "agent-loop" not in result
 
 

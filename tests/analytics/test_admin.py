@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.routing import Mount
 
 from tests.analytics.support import BOOK_DOCS, SITE_URL, Reader, page
 from tests.support.servers import serve
-from tutorgpt_asgi import create_app
+from tutorgpt_asgi import Identity, create_app
 from tutorgpt_asgi.analytics.page import PALETTE
 from tutorgpt_asgi.web.admin_auth import COOKIE_NAME, cookie_valid, cookie_value
 
@@ -155,3 +156,18 @@ def test_login_form_works_on_its_own_origin_when_origins_are_restricted(tmp_path
         assert own.status_code == 303  # a browser sends Origin with a form post, even same-origin
         other = http.post("/admin/login", data={"token": TOKEN}, headers={"Origin": "https://evil.example"})
         assert other.status_code == 403
+
+
+def test_a_host_identify_callback_marking_an_admin_opens_the_page(tmp_path: Path) -> None:
+    def identify(request: Request) -> Identity | None:
+        user = request.headers.get("x-host-user")
+        return None if user is None else Identity(subject=user, admin=user == "author")
+
+    tutor = create_app(identify=identify, database_url=f"sqlite:///{tmp_path / 'm.db'}",
+                       book_database_url=f"sqlite:///{tmp_path / 'b.db'}")
+    host = Starlette(routes=[Mount("/api/chatkit", app=tutor)], lifespan=tutor.router.lifespan_context)
+    with serve(host) as base, httpx.Client(base_url=base, headers=BROWSER) as http:
+        shown = http.get("/api/chatkit/admin", headers={"X-Host-User": "author"})
+        assert shown.status_code == 200 and "<svg" in shown.text
+        _refused(http.get("/api/chatkit/admin", headers={"X-Host-User": "reader"}))
+        _refused(http.get("/api/chatkit/admin"))

@@ -96,20 +96,21 @@ async def test_purge_deletes_in_batches(tmp_path: Path, monkeypatch: pytest.Monk
         await database.close()
 
 
-def test_deleting_a_thread_or_a_student_erases_their_records(tmp_path: Path) -> None:
+def test_deleting_a_thread_or_the_student_erases_their_records(tmp_path: Path) -> None:
     db = tmp_path / "main.db"
     with serve(_app(tmp_path)) as base, httpx.Client(base_url=base, timeout=20) as http:  # type: ignore[arg-type]
         reader, answers = _ask_three(http)
         other, _ = _ask_three(http)
-        deleted = http.post("/", content=req.delete(str(answers[0]["thread_id"])), headers={
-            "Authorization": f"Bearer {reader.secret}", "Content-Type": "application/json"})
+        auth = {"Authorization": f"Bearer {reader.secret}"}
+        deleted = http.post("/", content=req.delete(str(answers[0]["thread_id"])),
+                            headers={**auth, "Content-Type": "application/json"})
         assert deleted.status_code == 200
         rows = _sql(db, "SELECT thread_id, student_id FROM turn_records")
         assert len(rows) == 5 and answers[0]["thread_id"] not in {row["thread_id"] for row in rows}
-    student = _sql(db, "SELECT student_id FROM turn_records WHERE thread_id = ?", (answers[1]["thread_id"],))[0][0]
-    _sql(db, "DELETE FROM students WHERE id = ?", (student,))
-    assert student not in {row[0] for row in _sql(db, "SELECT student_id FROM turn_records")}
-    assert len(_sql(db, "SELECT * FROM turn_records")) == 3
+        [(student,)] = _sql(db, "SELECT student_id FROM turn_records WHERE thread_id = ?", (answers[1]["thread_id"],))
+        assert http.delete("/student", headers=auth).status_code == 204
+        remaining = _sql(db, "SELECT student_id FROM turn_records")
+        assert len(remaining) == 3 and student not in {row[0] for row in remaining}  # the other reader's stay
 
 
 def test_retention_days_must_be_positive(tmp_path: Path) -> None:

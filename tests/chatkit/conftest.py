@@ -21,10 +21,11 @@ from tutorgpt_asgi.chatkit.server import ChatKitServer
 class Chat:
     """One student's side: a session secret and helpers for protocol requests."""
 
-    def __init__(self, http: httpx.Client, secret: str, session_id: str) -> None:
+    def __init__(self, http: httpx.Client, secret: str, session_id: str, key: str | None = None) -> None:
         self.http = http
         self.secret = secret
         self.session_id = session_id
+        self.key = key
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret}", **extra}
@@ -57,11 +58,11 @@ class Tutor(ServedTutor):
         self.responder = responder
 
     def student(self, **body: Any) -> Chat:
-        """A new session (a new anonymous student unless ``student_email`` repeats)."""
+        """A new session: a new student unless ``student_key`` (or another proof) names one."""
         response = self.http.post("/session", json=body)
         assert response.status_code == 201, response.text
         created = response.json()
-        return Chat(self.http, created["client_secret"], created["session_id"])
+        return Chat(self.http, created["client_secret"], created["session_id"], created.get("student_key"))
 
 
 @pytest.fixture

@@ -80,6 +80,6 @@ def test_another_students_thread_answers_exactly_like_a_missing_one(tutor: Tutor
     assert tutor.rows("SELECT COUNT(*) FROM feedback")[0][0] == 0
     assert len(tutor.responder.turns) == 1
 
-    # The same student in a new session (same email) sees their threads.
-    again = tutor.student(student_email="owner@example.com")
+    # The same student in a new session (with their key) sees their threads.
+    again = tutor.student(student_key=owner.key)
     assert [t["id"] for t in again.json(req.list_threads())["data"]] == [thread_id]

@@ -35,7 +35,7 @@ def test_standalone_cli_answers_the_contract_curl_example(tmp_path: Path) -> Non
     with cli_server(["serve"], env) as base:
         response = httpx.post(f"{base}/session", json=CONTRACT_CURL_BODY)
     assert response.status_code == 201
-    assert set(response.json()) == {"client_secret", "session_id", "expires_at"}
+    assert set(response.json()) == {"client_secret", "session_id", "expires_at", "student_key"}
     assert (tmp_path / "main.db").exists()
 
 

@@ -40,7 +40,7 @@ def test_openapi_documents_every_error_response(tutor: Tutor) -> None:
     document = tutor.http.get("/openapi.json").json()
     assert document["openapi"] == "3.1.0"
     post = document["paths"]["/session"]["post"]
-    assert set(post["responses"]) == {"201", "400", "405", "413", "415", "429", "500"}
+    assert set(post["responses"]) == {"201", "400", "401", "405", "413", "415", "429", "500", "503"}
     body_schema = document["components"]["schemas"]["SessionBody"]
     assert sorted(body_schema["properties"]["learning_level"]["anyOf"][0]["enum"]) == [
         "advanced", "beginner", "intermediate"

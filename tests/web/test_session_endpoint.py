@@ -44,8 +44,9 @@ def test_success_with_all_fields(tutor: Tutor) -> None:
     response = tutor.create_session(FULL_BODY)
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"client_secret", "session_id", "expires_at"}
+    assert set(body) == {"client_secret", "session_id", "expires_at", "student_key"}
     assert re.fullmatch(r"sk_chatkit_[A-Za-z0-9_-]{43,}", body["client_secret"])
+    assert re.fullmatch(r"sk_student_[A-Za-z0-9_-]{43}", body["student_key"])  # 256 random bits
     assert re.fullmatch(r"sess_[0-9a-f]{36}", body["session_id"])
     expires = datetime.strptime(body["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert timedelta(minutes=29) < expires - datetime.now(UTC) <= timedelta(minutes=30, seconds=1)
@@ -100,7 +101,26 @@ def test_long_highlighted_text_counts_characters_not_bytes(tutor: Tutor) -> None
     assert codes(response) == ["HIGHLIGHTED_TEXT_TOO_LONG"]
 
 
-def test_existing_student_is_found_by_normalised_email(tutor: Tutor) -> None:
+def test_existing_student_is_found_by_their_key_never_by_a_claimed_email(tutor: Tutor) -> None:
+    first = tutor.create_session({"student_email": "Jane@Example.com", "student_name": "Jane"})
+    again = tutor.create_session({"student_key": first.json()["student_key"], "learning_level": "advanced"})
+    assert "student_key" not in again.json()  # shown once, when the student was created
+    assert first.status_code == again.status_code == 201
+    [student] = tutor.rows("SELECT * FROM students")
+    assert student["email"] == "jane@example.com"
+    assert student["name"] == "Jane"  # kept: not given the second time
+    assert student["learning_level"] == "advanced"  # updated: given
+    sessions = tutor.rows("SELECT student_id FROM sessions")
+    assert len(sessions) == 2 and {row["student_id"] for row in sessions} == {student["id"]}
+
+    claimed = tutor.create_session({"student_email": "  jane@example.COM ", "student_name": "Mallory"})
+    assert claimed.status_code == 201 and claimed.json()["student_key"] != first.json()["student_key"]
+    assert len(tutor.rows("SELECT * FROM students")) == 2
+    assert tutor.rows("SELECT name FROM students WHERE id = ?", (student["id"],))[0]["name"] == "Jane"
+
+
+def test_trust_claimed_email_opt_in_finds_the_student_by_normalised_email(make_tutor) -> None:
+    tutor = make_tutor(trust_claimed_email=True)
     first = tutor.create_session({"student_email": "Jane@Example.com", "student_name": "Jane"})
     again = tutor.create_session(
         {"student_email": "  jane@example.COM ", "learning_level": "advanced"}

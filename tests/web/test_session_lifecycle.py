@@ -61,8 +61,9 @@ def test_delete_ends_the_bearers_session(tutor: Tutor) -> None:
 
 def test_sessions_lists_only_the_bearers_student_and_no_secrets(tutor: Tutor) -> None:
     first = tutor.create_session({"student_email": "jane@example.com", "page_path": "/docs/a"}).json()
-    second = tutor.create_session({"student_email": "JANE@example.com", "page_path": "/docs/b"}).json()
+    second = tutor.create_session({"student_key": first["student_key"], "page_path": "/docs/b"}).json()
     tutor.create_session({"student_email": "other@example.com"})
+    tutor.create_session({"student_email": "jane@example.com"})  # a claim, not Jane
     response = tutor.http.get("/sessions", headers=_bearer(second["client_secret"]))
     body = response.json()
     assert [s["session_id"] for s in body["data"]] == [second["session_id"], first["session_id"]]

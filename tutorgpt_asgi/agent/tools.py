@@ -12,6 +12,7 @@ from typing import Any, Final, Literal, Protocol
 import msgspec
 
 from tutorgpt_asgi.agent.citations import SourceRegistry
+from tutorgpt_asgi.agent.fence import fence, new_fence_token
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.search import ScopeContext, SearchHit, SearchResult, search_book_content
 from tutorgpt_asgi.chatkit.responder import Progress, TurnContext
@@ -166,4 +167,5 @@ class ToolRunner:
         profile = await self._profiles.student_profile(self._context.student_id)
         if profile is None:
             return tool_error("unknown_student", "This student has no profile yet.")
-        return msgspec.json.encode(profile).decode()
+        # Names, titles and page paths in it were typed or sent by the reader: fenced like them.
+        return fence("The student's learning profile.", profile, new_fence_token())

@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
-from typing import Annotated, Any, Final, Literal
+from functools import cache
+from typing import Annotated, Any, Final, Literal, get_type_hints
 
 import msgspec
+import msgspec.inspect as mi
 
 LearningLevel = Literal["beginner", "intermediate", "advanced"]
 LEARNING_LEVELS: Final = ("beginner", "intermediate", "advanced")
@@ -47,108 +48,140 @@ class ValidationFailed(Exception):
 
 
 class PageContext(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """Where the reader is: the contract's page fields plus the plugin's extra context."""
+    """Where the reader is: the contract's page fields plus the plugin's extra context.
 
-    page_path: str | None = None
-    page_title: str | None = None
-    current_chapter: str | None = None
-    current_lesson: str | None = None
-    highlighted_text: str | None = None
-    page_url: str | None = None
-    doc_id: str | None = None
-    chapter_title: str | None = None
-    lesson_title: str | None = None
-    highlight_context: str | None = None
-    highlight_anchor: str | None = None
-    locale: str | None = None
+    The one definition of these fields: their caps validate ``POST /session`` and the
+    ``X-TutorGPT-Context`` header, the OpenAPI document is generated from it, and a test checks
+    the plugin's ``PageContext`` type and caps against it.
+    """
+
+    page_path: Annotated[str, msgspec.Meta(max_length=2048, pattern="^/")] | None = None
+    page_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    current_chapter: Annotated[str, msgspec.Meta(max_length=200, examples=["04-python"])] | None = None
+    current_lesson: Annotated[str, msgspec.Meta(max_length=200, examples=["01-intro"])] | None = None
+    highlighted_text: Annotated[str, msgspec.Meta(max_length=HIGHLIGHT_MAX_CHARS)] | None = None
+    page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
+    doc_id: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    chapter_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    lesson_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    highlight_context: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    highlight_anchor: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    locale: Annotated[str, msgspec.Meta(max_length=35)] | None = None
+
+
+class SessionBody(PageContext, frozen=True, kw_only=True, omit_defaults=True):
+    """The body of ``POST /session``: the page context plus who the reader says they are and
+    what proves it. All fields are optional; ``{}`` is a new anonymous student."""
+
+    student_email: Annotated[str, msgspec.Meta(
+        max_length=254, extra_json_schema={"format": "email"},
+        description="A profile hint; never selects an existing student on its own.")] | None = None
+    student_name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    learning_level: LearningLevel | None = None
+    identity_token: Annotated[str, msgspec.Meta(
+        max_length=8192, description="A JWT from the site's login (see the README's setups).")] | None = None
+    student_key: Annotated[str, msgspec.Meta(
+        max_length=200, description="The key a new student received in its first 201.")] | None = None
+
+    def context(self) -> PageContext:
+        """The page fields alone, as stored with the session."""
+        return PageContext(**{name: getattr(self, name) for name in PageContext.__struct_fields__})
+
+    def session_request(self) -> SessionRequest:
+        """What the sessions service takes (the token is the web layer's to verify)."""
+        return SessionRequest(
+            context=self.context(), student_email=self.student_email, student_name=self.student_name,
+            learning_level=self.learning_level, student_key=self.student_key,
+        )
 
 
 class SessionRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """The body of ``POST /session``: all fields optional, ``{}`` is an anonymous student."""
+    """What the sessions service needs from a ``POST /session``: the page, the profile hints
+    and the student key (the identity token is verified by the web layer before this)."""
 
     context: PageContext
     student_email: str | None = None
     student_name: str | None = None
     learning_level: LearningLevel | None = None
+    student_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    max_chars: int
-    too_long_code: str = "FIELD_TOO_LONG"
+#: Fields whose failures have their own codes (the contract's), instead of the generic ones.
+_TOO_LONG_CODES: Final = {"highlighted_text": "HIGHLIGHTED_TEXT_TOO_LONG"}
+_PATTERN_ERRORS: Final = {"page_path": ("INVALID_PAGE_PATH", "page_path must start with '/'")}
+#: Free text that is trimmed, and stored as missing when only spaces are left.
+_TRIMMED: Final = frozenset({"student_name", "page_title", "current_chapter", "current_lesson"})
 
 
-_CONTEXT_RULES: Final[dict[str, _Rule]] = {
-    "page_path": _Rule(2048),
-    "page_title": _Rule(500),
-    "current_chapter": _Rule(200),
-    "current_lesson": _Rule(200),
-    "highlighted_text": _Rule(HIGHLIGHT_MAX_CHARS, "HIGHLIGHTED_TEXT_TOO_LONG"),
-    "page_url": _Rule(2048),
-    "doc_id": _Rule(300),
-    "chapter_title": _Rule(500),
-    "lesson_title": _Rule(500),
-    "highlight_context": _Rule(2000),
-    "highlight_anchor": _Rule(300),
-    "locale": _Rule(35),
-}
-_STUDENT_RULES: Final[dict[str, _Rule]] = {
-    "student_email": _Rule(254),
-    "student_name": _Rule(200),
-    "learning_level": _Rule(20),
-}
+@cache
+def _fields(struct: type[msgspec.Struct]) -> tuple[tuple[str, Any, mi.StrType | None], ...]:
+    """Each field's name, annotated type and string constraints, read from the struct itself."""
+    hints = get_type_hints(struct, include_extras=True)
+    info = mi.type_info(struct)
+    assert isinstance(info, mi.StructType)
+    fields = []
+    for field in info.fields:
+        options = field.type.types if isinstance(field.type, mi.UnionType) else (field.type,)
+        options = tuple(option.type if isinstance(option, mi.Metadata) else option for option in options)
+        text = next((option for option in options if isinstance(option, mi.StrType)), None)
+        fields.append((field.name, hints[field.name], text))
+    return tuple(fields)
 
 
-def _check_string(name: str, value: Any, rule: _Rule) -> tuple[str | None, ErrorDetail | None]:
-    """Convert one field to ``str | None`` and apply its length cap and specific rule."""
+def _refusal(name: str, value: Any, text: mi.StrType | None) -> ErrorDetail:
+    """Why msgspec refused ``value`` for field ``name``, as the contract's code and message."""
+    if not isinstance(value, str):
+        return ErrorDetail("INVALID_FIELD_TYPE", f"{name} must be a string", name)
+    if name == "learning_level":
+        message = "learning_level must be one of: beginner, intermediate, advanced"
+        return ErrorDetail("INVALID_LEARNING_LEVEL", message, name)
+    if text is not None and text.max_length is not None and len(value) > text.max_length:
+        message = f"{name} must be at most {text.max_length} characters (got {len(value)})"
+        return ErrorDetail(_TOO_LONG_CODES.get(name, "FIELD_TOO_LONG"), message, name)
+    code, message = _PATTERN_ERRORS.get(name, ("INVALID_FIELD", f"{name} is not valid"))
+    return ErrorDetail(code, message, name)
+
+
+def _check_field(name: str, value: Any, hint: Any, text: mi.StrType | None) -> tuple[Any, ErrorDetail | None]:
+    """Convert one field with its declared type and caps, then apply the rules types cannot say."""
     try:
-        text = msgspec.convert(value, str | None)
+        converted = msgspec.convert(value, hint)
     except msgspec.ValidationError:
-        return None, ErrorDetail("INVALID_FIELD_TYPE", f"{name} must be a string", name)
-    if text is None:
-        return None, None
-    if len(text) > rule.max_chars:
-        message = f"{name} must be at most {rule.max_chars} characters (got {len(text)})"
-        return None, ErrorDetail(rule.too_long_code, message, name)
-    if "\x00" in text:
+        return None, _refusal(name, value, text)
+    if not isinstance(converted, str):
+        return converted, None
+    if "\x00" in converted:
         return None, ErrorDetail("INVALID_CHARACTERS", f"{name} must not contain NUL", name)
-    return _specific_check(name, text)
-
-
-def _specific_check(name: str, text: str) -> tuple[str | None, ErrorDetail | None]:
-    if name == "page_path" and not text.startswith("/"):
-        return None, ErrorDetail("INVALID_PAGE_PATH", "page_path must start with '/'", name)
     if name == "student_email":
-        email = normalise_email(text)
+        email = normalise_email(converted)
         if not _EMAIL.match(email):
             return None, ErrorDetail("INVALID_EMAIL", "Invalid email format", name)
         return email, None
-    if name == "learning_level" and text not in LEARNING_LEVELS:
-        message = "learning_level must be one of: beginner, intermediate, advanced"
-        return None, ErrorDetail("INVALID_LEARNING_LEVEL", message, name)
-    if name in ("student_name", "page_title", "current_chapter", "current_lesson"):
-        text = text.strip()
-        return (text or None), None
-    return text, None
+    if name in _TRIMMED:
+        return converted.strip() or None, None
+    return converted, None
 
 
 def normalise_email(email: str) -> str:
-    """Case and surrounding spaces never make a new student."""
+    """Case and surrounding spaces never make a different email."""
     return email.strip().lower()
 
 
-def _validate(raw: dict[str, Any], rules: dict[str, _Rule]) -> tuple[dict[str, Any], list[ErrorDetail]]:
+def _validate(raw: dict[str, Any], struct: type[msgspec.Struct]) -> dict[str, Any]:
+    """Every field of ``struct`` present in ``raw``, converted; all problems raised at once."""
     values: dict[str, Any] = {}
     errors: list[ErrorDetail] = []
-    for name, rule in rules.items():
+    for name, hint, text in _fields(struct):
         if name not in raw:
             continue
-        value, error = _check_string(name, raw[name], rule)
+        value, error = _check_field(name, raw[name], hint, text)
         if error is not None:
             errors.append(error)
         elif value is not None:
             values[name] = value
-    return values, errors
+    if errors:
+        raise ValidationFailed(errors)
+    return values
 
 
 def _decode_object(body: bytes | str) -> dict[str, Any]:
@@ -165,15 +198,10 @@ def _decode_object(body: bytes | str) -> dict[str, Any]:
     return raw
 
 
-def parse_session_request(body: bytes) -> SessionRequest:
+def parse_session_body(body: bytes) -> SessionBody:
     """Decode and validate a ``POST /session`` body; unknown fields are ignored."""
     raw = _decode_object(body) if body.strip() else {}
-    context_values, errors = _validate(raw, _CONTEXT_RULES)
-    student_values, student_errors = _validate(raw, _STUDENT_RULES)
-    errors.extend(student_errors)
-    if errors:
-        raise ValidationFailed(errors)
-    return SessionRequest(context=PageContext(**context_values), **student_values)
+    return SessionBody(**_validate(raw, SessionBody))
 
 
 def parse_context_header(value: str) -> PageContext:
@@ -185,26 +213,9 @@ def parse_context_header(value: str) -> PageContext:
         raise ValidationFailed(
             [ErrorDetail("INVALID_CONTEXT_HEADER", "X-TutorGPT-Context is not base64url")]
         ) from None
-    raw = _decode_object(body)
-    values, errors = _validate(raw, _CONTEXT_RULES)
-    if errors:
-        raise ValidationFailed(errors)
-    return PageContext(**values)
+    return PageContext(**_validate(_decode_object(body), PageContext))
 
 
 def encode_context_header(context: PageContext) -> str:
     """The inverse of :func:`parse_context_header` (used by tests, benchmarks and the CLI)."""
     return base64.urlsafe_b64encode(msgspec.json.encode(context)).decode("ascii").rstrip("=")
-
-
-class SessionBody(msgspec.Struct, kw_only=True):
-    """The wire shape of ``POST /session`` for the OpenAPI document (validation is above)."""
-
-    page_path: Annotated[str, msgspec.Meta(pattern="^/", max_length=2048)] | None = None
-    page_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    current_chapter: Annotated[str, msgspec.Meta(max_length=200, examples=["04-python"])] | None = None
-    current_lesson: Annotated[str, msgspec.Meta(max_length=200, examples=["01-intro"])] | None = None
-    highlighted_text: Annotated[str, msgspec.Meta(max_length=HIGHLIGHT_MAX_CHARS)] | None = None
-    student_email: Annotated[str, msgspec.Meta(max_length=254, extra_json_schema={"format": "email"})] | None = None
-    student_name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    learning_level: LearningLevel | None = None

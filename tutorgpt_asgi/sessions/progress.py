@@ -36,15 +36,26 @@ class ChapterProgress(msgspec.Struct, frozen=True):
 
 
 class StudentProfile(msgspec.Struct, frozen=True):
-    """What ``get_student_profile()`` tells the tutor about the student asking."""
+    """What ``get_student_profile()`` tells the tutor about the student asking.
+
+    Bounded: the most recent lessons and chapters (``PROFILE_MAX_ENTRIES`` each) plus totals, so
+    a reader with thousands of visits does not make every later prompt megabytes long.
+    """
 
     name: str | None
     learning_level: str
     first_seen: str
     sessions_count: int
     current_location: PageContext | None
+    lessons_visited: int
+    chapters_visited: int
+    total_visits: int
     lessons: list[LessonProgress]
     chapters: list[ChapterProgress]
+
+
+#: How many of the most recent lessons, and of chapters, the profile lists.
+PROFILE_MAX_ENTRIES = 30
 
 
 def visit_key(context: PageContext) -> str | None:
@@ -93,34 +104,37 @@ async def load_profile(db: Database, student_id: str) -> StudentProfile | None:
     )
     if student is None:
         return None
-    rows = await db.fetchall(
-        """SELECT chapter_id, lesson_id, page_path, page_title, visits, last_visit_at
-           FROM visits WHERE student_id = ? AND lesson_id IS NOT NULL
-           ORDER BY last_visit_at DESC""",
-        (student_id,),
-    )
     lessons = [
         LessonProgress(
             chapter_id=row["chapter_id"], lesson_id=row["lesson_id"], page_path=row["page_path"],
             page_title=row["page_title"], visits=row["visits"],
             last_visit=isoformat_z(parse_stored(row["last_visit_at"])),
         )
-        for row in rows
+        for row in await db.fetchall(
+            """SELECT chapter_id, lesson_id, page_path, page_title, visits, last_visit_at
+               FROM visits WHERE student_id = ? AND lesson_id IS NOT NULL
+               ORDER BY last_visit_at DESC LIMIT ?""",
+            (student_id, PROFILE_MAX_ENTRIES),
+        )
     ]
-    chapters: dict[str, ChapterProgress] = {}
-    for lesson in lessons:
-        if lesson.chapter_id is None:
-            continue
-        seen = chapters.get(lesson.chapter_id)
-        if seen is None:
-            chapters[lesson.chapter_id] = ChapterProgress(
-                lesson.chapter_id, 1, lesson.visits, lesson.last_visit
-            )
-        else:
-            chapters[lesson.chapter_id] = ChapterProgress(
-                seen.chapter_id, seen.lessons_visited + 1, seen.visits + lesson.visits,
-                max(seen.last_visit, lesson.last_visit),
-            )
+    chapters = [
+        ChapterProgress(row["chapter_id"], row["lessons"], row["visits"],
+                        isoformat_z(parse_stored(row["last_visit_at"])))
+        for row in await db.fetchall(
+            """SELECT chapter_id, COUNT(*) AS lessons, SUM(visits) AS visits,
+                      MAX(last_visit_at) AS last_visit_at
+               FROM visits WHERE student_id = ? AND lesson_id IS NOT NULL AND chapter_id IS NOT NULL
+               GROUP BY chapter_id ORDER BY MAX(last_visit_at) DESC LIMIT ?""",
+            (student_id, PROFILE_MAX_ENTRIES),
+        )
+    ]
+    totals = await db.fetchone(
+        """SELECT COUNT(*) AS lessons, COUNT(DISTINCT chapter_id) AS chapters,
+                  COALESCE(SUM(visits), 0) AS visits
+           FROM visits WHERE student_id = ? AND lesson_id IS NOT NULL""",
+        (student_id,),
+    )
+    assert totals is not None
     location = student["context_json"]
     return StudentProfile(
         name=student["name"],
@@ -128,6 +142,9 @@ async def load_profile(db: Database, student_id: str) -> StudentProfile | None:
         first_seen=isoformat_z(parse_stored(student["created_at"])),
         sessions_count=student["sessions_count"],
         current_location=msgspec.json.decode(location, type=PageContext) if location else None,
+        lessons_visited=totals["lessons"],
+        chapters_visited=totals["chapters"],
+        total_visits=totals["visits"],
         lessons=lessons,
-        chapters=list(chapters.values()),
+        chapters=chapters,
     )

@@ -16,22 +16,25 @@ import msgspec
 from tutorgpt_asgi.clock import Clock, isoformat_z, parse_stored, stored, utc_now
 from tutorgpt_asgi.ids import new_id
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
+from tutorgpt_asgi.sessions.identity import VerifiedIdentity
 from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit, visit_key
 from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret
+from tutorgpt_asgi.sessions.students import choose_student, erase_student
 from tutorgpt_asgi.store.database import Database
 
-DEFAULT_LEVEL = "beginner"
 #: The smallest move of a session's idle expiry worth a write (see ``authenticate``).
 SLIDE_STEP = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
 class CreatedSession:
-    """What ``POST /session`` returns; the secret exists in plain text only here."""
+    """What ``POST /session`` returns; the secret and a new student's key exist in plain text
+    only here."""
 
     client_secret: str
     session_id: str
     expires_at: datetime
+    student_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class AuthenticatedSession:
     learning_level: str
     location: PageContext
     expires_at: datetime
+    admin: bool = False
 
 
 class SessionSummary(msgspec.Struct, frozen=True):
@@ -71,7 +75,7 @@ class SessionPolicy:
 
 
 _SESSION_COLUMNS = """
-    s.id, s.student_id, s.context_json, s.expires_at, s.max_expires_at, s.revoked_at,
+    s.id, s.student_id, s.context_json, s.expires_at, s.max_expires_at, s.revoked_at, s.admin,
     st.name, st.email, st.learning_level
 """
 
@@ -84,8 +88,15 @@ class SessionService:
         self.policy = policy
         self.clock = clock
 
-    async def create(self, request: SessionRequest) -> CreatedSession:
-        """Get or create the student (by normalised email), then open a session for them."""
+    async def create(
+        self, request: SessionRequest, identity: VerifiedIdentity | None = None
+    ) -> CreatedSession:
+        """Open a session for the student the proof selects: the verified ``identity`` when
+        given, else ``request.student_key``, else a new student with a new key.
+
+        Raises :class:`~tutorgpt_asgi.sessions.identity.IdentityRejected` for an unknown key;
+        nothing is written then.
+        """
         now = self.clock()
         secret = new_client_secret()
         session_id = new_id("sess")
@@ -93,24 +104,26 @@ class SessionService:
         max_expires_at = now + self.policy.max_ttl
         context = request.context
 
-        def create_rows(connection: sqlite3.Connection) -> None:
-            student_id = _upsert_student(connection, request, stored(now))
+        def create_rows(connection: sqlite3.Connection) -> str | None:
+            chosen = choose_student(connection, request, identity, stored(now))
             connection.execute(
                 """INSERT INTO sessions (id, student_id, secret_hash, page_path, page_title,
                        current_chapter, current_lesson, highlighted_text, context_json,
-                       created_at, last_active_at, expires_at, max_expires_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       created_at, last_active_at, expires_at, max_expires_at, admin)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
-                    session_id, student_id, hash_secret(secret), context.page_path,
+                    session_id, chosen.student_id, hash_secret(secret), context.page_path,
                     context.page_title, context.current_chapter, context.current_lesson,
                     context.highlighted_text, msgspec.json.encode(context).decode(),
                     stored(now), stored(now), stored(expires_at), stored(max_expires_at),
+                    1 if identity is not None and identity.admin else 0,
                 ),
             )
-            record_visit(connection, student_id, context, stored(now))
+            record_visit(connection, chosen.student_id, context, stored(now))
+            return chosen.new_key
 
-        await self.db.write(create_rows)
-        return CreatedSession(secret, session_id, expires_at)
+        student_key = await self.db.write(create_rows)
+        return CreatedSession(secret, session_id, expires_at, student_key)
 
     async def authenticate(self, client_secret: str) -> AuthenticatedSession | None:
         """The live session for this secret, its idle expiry slid forward; else ``None``.
@@ -235,39 +248,14 @@ class SessionService:
             for row in rows
         ]
 
+    async def erase(self, session: AuthenticatedSession) -> None:
+        """Delete the session's student and every row of theirs (sessions, keys, identities,
+        threads, items, feedback, progress): their secrets and key stop working at once."""
+        await self.db.write(lambda connection: erase_student(connection, session.student_id))
+
     async def student_profile(self, student_id: str) -> StudentProfile | None:
         """Name, level, first seen, sessions count, current location and progress."""
         return await load_profile(self.db, student_id)
-
-
-def _upsert_student(connection: sqlite3.Connection, request: SessionRequest, now: str
-) -> str:
-    """The student's id: found by email (name and level updated when given), else a new one."""
-    if request.student_email is None:
-        student_id = new_id("stu")
-        connection.execute(
-            """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
-               VALUES (?, NULL, ?, ?, ?, ?)""",
-            (student_id, request.student_name, request.learning_level or DEFAULT_LEVEL, now, now),
-        )
-        return student_id
-    cursor = connection.execute(
-        """INSERT INTO students (id, email, name, learning_level, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (email) DO UPDATE SET
-               name = COALESCE(excluded.name, students.name),
-               learning_level = COALESCE(?, students.learning_level),
-               updated_at = excluded.updated_at
-           RETURNING id""",
-        (
-            new_id("stu"), request.student_email, request.student_name,
-            request.learning_level or DEFAULT_LEVEL, now, now, request.learning_level,
-        ),
-    )
-    row = cursor.fetchone()
-    cursor.close()
-    assert row is not None
-    return str(row[0])
 
 
 def _authenticated(row: sqlite3.Row, expires_at: datetime) -> AuthenticatedSession:
@@ -279,6 +267,7 @@ def _authenticated(row: sqlite3.Row, expires_at: datetime) -> AuthenticatedSessi
         learning_level=row["learning_level"],
         location=msgspec.json.decode(row["context_json"], type=PageContext),
         expires_at=expires_at,
+        admin=bool(row["admin"]),
     )
 
 

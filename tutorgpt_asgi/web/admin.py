@@ -1,6 +1,7 @@
 """``GET /admin``: the author's report as a page, for the holder of ``TUTORGPT_ADMIN_TOKEN``.
 
-Without the token (bearer or login cookie) every admin route answers 401, never the figures: a
+A host app's ``identify`` callback that returns ``Identity(..., admin=True)`` also opens the page.
+Without either (bearer or login cookie) every admin route answers 401, never the figures: a
 browser (``Accept: text/html``) gets the login form, any other client the contract's error body.
 ``POST /admin/login`` takes the token from that form and sets an HttpOnly, SameSite=Strict
 cookie (see ``admin_auth.py``); ``POST /admin/logout`` clears it. Query parameters: ``since``
@@ -21,6 +22,7 @@ from tutorgpt_asgi.analytics.report import ReportQuery, build_report, parse_sinc
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.web.admin_auth import COOKIE_MAX_AGE_S, COOKIE_NAME, cookie_value, is_admin, token_matches
 from tutorgpt_asgi.web.errors import error_response
+from tutorgpt_asgi.web.identity import call_identify
 
 #: The login form posts one short field.
 MAX_FORM_BYTES: Final = 2048
@@ -83,7 +85,7 @@ def _login_page(request: Request, status: int, message: str = "") -> Response:
 async def admin_page(request: Request) -> Response:
     """The report page for an admin; the login form (401) for anyone else."""
     runtime = request.app.state.runtime
-    if not is_admin(request, runtime.settings.admin_token):
+    if not await _allowed(request):
         return _refused(request, 401, "ADMIN_TOKEN_REQUIRED", "Send the admin token as a bearer token or sign in")
     since_text = request.query_params.get("since", "7d")[:40]
     chapter = request.query_params.get("chapter") or None
@@ -97,6 +99,17 @@ async def admin_page(request: Request) -> Response:
     )
     report = await build_report(runtime.db, query)
     return HTMLResponse(render_page(report, controls=_controls(request, since_text, chapter)), headers=_HEADERS)
+
+
+async def _allowed(request: Request) -> bool:
+    """The admin token (bearer or cookie), or the host's ``identify`` callback naming an admin."""
+    runtime = request.app.state.runtime
+    if is_admin(request, runtime.settings.admin_token):
+        return True
+    if runtime.identify is None:
+        return False
+    identity = await call_identify(runtime.identify, request)
+    return identity is not None and identity.admin
 
 
 def _controls(request: Request, since: str, chapter: str | None) -> str:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tutorgpt_asgi import __version__
-from tutorgpt_asgi.sessions.context import ErrorDetail, SessionBody
+from tutorgpt_asgi.sessions.context import ErrorDetail, PageContext, SessionBody
 from tutorgpt_asgi.web.errors import JSONResponse
 from tutorgpt_asgi.web.session import SessionCreated, SessionHistory
 
@@ -42,18 +42,22 @@ def _json(ref: str) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
+def _errors(*codes: int | str) -> dict[str, Any]:
     described = {
         400: "Invalid request: every invalid field is listed in details",
         401: "Missing, unknown, expired or ended client secret",
+        "401-identity": "INVALID_IDENTITY_TOKEN, INVALID_STUDENT_KEY or IDENTITY_REQUIRED",
         405: "Method not allowed",
         413: "Body larger than 64 KiB",
         415: "Content type is not application/json",
         429: "Too many session creations from this IP",
         500: "The session could not be created",
+        503: "The identity token's signing keys cannot be fetched (IDENTITY_KEYS_UNAVAILABLE)",
     }
     return {
-        str(code): {"description": described[code], **_json("RateLimitedBody" if code == 429 else "ErrorBody")}
+        str(code).split("-")[0]: {
+            "description": described[code], **_json("RateLimitedBody" if code == 429 else "ErrorBody")
+        }
         for code in codes
     }
 
@@ -65,7 +69,7 @@ BEARER: list[dict[str, list[str]]] = [{"clientSecret": []}]
 def build_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
     _, components = msgspec.json.schema_components(
-        [SessionBody, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
+        [SessionBody, PageContext, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
         ref_template="#/components/schemas/{name}",
     )
     return {
@@ -82,7 +86,7 @@ def build_document() -> dict[str, Any]:
                     "requestBody": {"required": False, **_json("SessionBody")},
                     "responses": {
                         "201": {"description": "Session created", **_json("SessionCreated")},
-                        **_errors(400, 405, 413, 415, 429, 500),
+                        **_errors(400, "401-identity", 405, 413, 415, 429, 500, 503),
                     },
                 },
                 "delete": {
@@ -109,6 +113,13 @@ def build_document() -> dict[str, Any]:
                         "200": {"description": "Sessions, newest first", **_json("SessionHistory")},
                         **_errors(401),
                     },
+                }
+            },
+            "/student": {
+                "delete": {
+                    "summary": "Erase the bearer's student: sessions, keys, threads, feedback, progress",
+                    "security": BEARER,
+                    "responses": {"204": {"description": "Student erased"}, **_errors(401)},
                 }
             },
             "/health": {

@@ -1,8 +1,9 @@
 """The contract's session endpoints: create, refresh, end, and list a student's sessions.
 
 ``POST /session`` follows the contract's backend flow: validate every field (all problems at
-once), check the per-IP rate limit, get or create the student, store the session with its
-context, and return the client secret (201). The secret is never logged.
+once), check the per-IP rate limit, find the student by its proof (``web/identity.py``, then the
+student key) or create one, store the session with its context, and return the client secret
+(201), plus the new student's key. Secrets, keys and tokens are never logged.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from starlette.responses import Response
 
 from tutorgpt_asgi.clock import isoformat_z
 from tutorgpt_asgi.runtime import Runtime
-from tutorgpt_asgi.sessions.context import ErrorDetail, ValidationFailed, parse_session_request
+from tutorgpt_asgi.sessions.context import ErrorDetail, ValidationFailed, parse_session_body
+from tutorgpt_asgi.sessions.identity import IdentityRejected
 from tutorgpt_asgi.sessions.service import CreatedSession, SessionSummary
 from tutorgpt_asgi.web.auth import authenticate, bearer_secret, unauthorized
 from tutorgpt_asgi.web.body import BodyRejected, read_json_body
 from tutorgpt_asgi.web.client_ip import client_ip
 from tutorgpt_asgi.web.errors import JSONResponse, error_response, request_id
+from tutorgpt_asgi.web.identity import prove_identity
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +31,14 @@ logger = logging.getLogger(__name__)
 MAX_SESSION_BODY = 64 * 1024
 
 
-class SessionCreated(msgspec.Struct):
-    """The 201 body: the bearer secret for the protocol, our session id, and its expiry."""
+class SessionCreated(msgspec.Struct, omit_defaults=True):
+    """The 201 body: the bearer secret for the protocol, our session id, and its expiry; for a
+    new student without a verified identity also the student key, shown only this once."""
 
     client_secret: str
     session_id: str
     expires_at: str
+    student_key: str | None = None
 
 
 class SessionHistory(msgspec.Struct):
@@ -45,19 +50,22 @@ class SessionHistory(msgspec.Struct):
 
 
 def _created(session: CreatedSession, status: int) -> JSONResponse:
-    body = SessionCreated(session.client_secret, session.session_id, isoformat_z(session.expires_at))
+    body = SessionCreated(
+        session.client_secret, session.session_id, isoformat_z(session.expires_at), session.student_key
+    )
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 async def create_session(request: Request) -> Response:
-    """``POST /session``: 201 with the credentials, or the contract's 400/413/415/429/500."""
+    """``POST /session``: 201 with the credentials, or the contract's 400/413/415/429/500, or
+    401/503 when a proof is refused."""
     runtime: Runtime = request.app.state.runtime
     try:
         body = await read_json_body(request, MAX_SESSION_BODY, allow_empty=True)
     except BodyRejected as error:
         return error.response(request)
     try:
-        session_request = parse_session_request(body)
+        session_body = parse_session_body(body)
     except ValidationFailed as failure:
         return error_response(request, 400, "Invalid request", failure.details)
 
@@ -73,7 +81,10 @@ async def create_session(request: Request) -> Response:
             retry_after=decision.retry_after,
         )
     try:
-        created = await runtime.sessions.create(session_request)
+        identity = await prove_identity(request, runtime, session_body)
+        created = await runtime.sessions.create(session_body.session_request(), identity)
+    except IdentityRejected as rejected:
+        return _refused(request, rejected)
     except Exception:
         # No secret and no email in the log: only the request id ties it to the client.
         logger.exception("Session creation failed (request_id=%s)", request_id(request))
@@ -85,6 +96,13 @@ async def create_session(request: Request) -> Response:
                          "Please try again.")],
         )
     return _created(created, 201)
+
+
+def _refused(request: Request, rejected: IdentityRejected) -> Response:
+    field = {"INVALID_IDENTITY_TOKEN": "identity_token", "INVALID_STUDENT_KEY": "student_key"}
+    title = "Identity unavailable" if rejected.status == 503 else "Unauthorized"
+    detail = ErrorDetail(rejected.code, rejected.message, field.get(rejected.code))
+    return error_response(request, rejected.status, title, [detail])
 
 
 async def refresh_session(request: Request) -> Response:
@@ -113,3 +131,15 @@ async def list_sessions(request: Request) -> Response:
         return unauthorized(request)
     history = await runtime.sessions.history(session.student_id)
     return JSONResponse(SessionHistory(history, session.student_id, session.session_id))
+
+
+async def erase_student(request: Request) -> Response:
+    """``DELETE /student``: the bearer's student and everything stored about them are erased
+    (204); the student's secrets and key stop working."""
+    runtime: Runtime = request.app.state.runtime
+    session = await authenticate(request, runtime.sessions)
+    if session is None:
+        return unauthorized(request)
+    await runtime.sessions.erase(session)
+    logger.info("Erased a student (request_id=%s)", request_id(request))
+    return Response(status_code=204)

@@ -27,8 +27,11 @@ export interface Highlight {
   truncated: boolean;
 }
 
-/** The backend's per-field caps; trimming here keeps one long title from failing a request. */
-const CAPS: Record<keyof PageContext, number> = {
+/**
+ * The backend's per-field caps (its `PageContext` struct; tests/web/test_context_schema.py checks
+ * them against it): trimming here keeps one long title from failing a request.
+ */
+export const CONTEXT_CAPS: Readonly<Record<keyof PageContext, number>> = {
   page_path: 2048,
   page_title: 500,
   page_url: 2048,
@@ -81,7 +84,7 @@ export interface ContextInput {
 
 function cap(field: keyof PageContext, value: string | null): string | null {
   if (value === null) return null;
-  const max = CAPS[field];
+  const max = CONTEXT_CAPS[field];
   return value.length > max ? value.slice(0, max) : value;
 }
 

@@ -10,3 +10,4 @@ export * from './markdown';
 export * from './shortcut';
 export * from './storage';
 export * from './http';
+export * from './identity';

@@ -4,9 +4,14 @@
  * The secret is never logged. It is kept in the given storage (localStorage in the browser) so a
  * reload keeps the same session: the backend scopes threads to the session's student, and an
  * anonymous reader would otherwise lose the thread on every reload. It expires like any session.
+ *
+ * Which student a new session belongs to is proven, never claimed: a token from the site's login
+ * when `identity.getToken` gives one (it wins), else the student key the backend issued to this
+ * browser (kept per backend, see identity.ts). The email and name are only profile hints.
  */
 import type { PageContext } from './context';
 import { errorFromResponse } from './http';
+import { studentEndpoint, type IdentityOptions, type StudentKeyStore } from './identity';
 
 export type LearningLevel = 'beginner' | 'intermediate' | 'advanced';
 
@@ -33,6 +38,10 @@ export interface SessionManagerOptions {
   now?: () => number;
   /** Where the session survives a reload (none: memory only). */
   storage?: SessionStorage;
+  /** The site's login; without a token the student key is sent. */
+  identity?: IdentityOptions;
+  /** Where this browser's student key lives (none: every session is a new student). */
+  studentKeys?: StudentKeyStore;
 }
 
 export interface SessionStorage {
@@ -117,13 +126,51 @@ export class SessionManager {
   }
 
   async create(): Promise<SessionInfo> {
-    const response = await this.options.fetch(this.options.sessionEndpoint!, {
+    const body = sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel);
+    const token = (await this.options.identity?.getToken?.()) ?? null;
+    const key = token ? null : (this.options.studentKeys?.load() ?? null);
+    if (token) body.identity_token = token;
+    else if (key) body.student_key = key;
+    let response = await this.postSession(body);
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (!key || error.code !== 'INVALID_STUDENT_KEY') throw error;
+      // The key's student was erased (or the backend's data reset): continue as a new student.
+      this.options.studentKeys?.save(null);
+      delete body.student_key;
+      response = await this.postSession(body);
+      if (!response.ok) throw await errorFromResponse(response);
+    }
+    const json = (await response.json()) as { student_key?: unknown };
+    if (typeof json?.student_key === 'string') this.options.studentKeys?.save(json.student_key);
+    return this.adopt(parseSession(json, this.now()));
+  }
+
+  private postSession(body: Record<string, string>): Promise<Response> {
+    return this.options.fetch(this.options.sessionEndpoint!, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel)),
+      body: JSON.stringify(body),
     });
-    if (!response.ok) throw await errorFromResponse(response);
-    return this.adopt(parseSession(await response.json(), this.now()));
+  }
+
+  /**
+   * "Forget me": erase this reader's student on the backend (`DELETE /student`: sessions,
+   * threads, feedback, progress), then forget the session and the student key here.
+   */
+  async forget(): Promise<void> {
+    const endpoint = this.options.sessionEndpoint;
+    const known = this.current || this.options.studentKeys?.load() || this.options.identity?.getToken;
+    if (endpoint && known) {
+      const secret = await this.getSecret();
+      const response = await this.options.fetch(studentEndpoint(endpoint), {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      if (!response.ok && response.status !== 401) throw await errorFromResponse(response);
+    }
+    this.invalidate();
+    this.options.studentKeys?.save(null);
   }
 
   /** Refresh; when that fails for any reason, start a new session instead. */

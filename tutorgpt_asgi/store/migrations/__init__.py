@@ -3,6 +3,10 @@
 ``PRAGMA user_version`` records the last applied number, so an old database file is brought up
 to date step by step and a migrated one is left alone. Each file runs in its own transaction:
 a failing migration leaves the database at the previous version, never half-migrated.
+
+Foreign keys are switched off while a migration runs and checked before it commits: that is
+SQLite's documented way to rebuild a table (a ``DROP TABLE`` with foreign keys on would first
+delete every row, and cascade that delete into every table that references it).
 """
 
 from __future__ import annotations
@@ -43,22 +47,35 @@ def apply_migrations(
     migration applied and skips it.
     """
     current = schema_version(connection)
-    for version, name, sql in migrations if migrations is not None else available_migrations():
-        if version <= current:
-            continue
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            current = schema_version(connection)
+    foreign_keys = connection.execute("PRAGMA foreign_keys").fetchone()[0]
+    connection.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set it here
+    try:
+        for version, name, sql in migrations if migrations is not None else available_migrations():
             if version > current:
-                logger.info("Applying migration %s", name)
-                for statement in _statements(sql):
-                    connection.execute(statement)
-                connection.execute(f"PRAGMA user_version = {version:d}")
-                current = version
-            connection.execute("COMMIT")
-        except Exception:
-            connection.execute("ROLLBACK")
-            raise
+                current = _apply(connection, version, name, sql)
+    finally:
+        connection.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+    return current
+
+
+def _apply(connection: sqlite3.Connection, version: int, name: str, sql: str) -> int:
+    """One migration in its own transaction; returns the database's version afterwards."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(connection)
+        if version > current:
+            logger.info("Applying migration %s", name)
+            for statement in _statements(sql):
+                connection.execute(statement)
+            broken = connection.execute("PRAGMA foreign_key_check").fetchone()
+            if broken is not None:
+                raise sqlite3.IntegrityError(f"{name} leaves a dangling reference in {broken[0]}")
+            connection.execute(f"PRAGMA user_version = {version:d}")
+            current = version
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
     return current
 
 

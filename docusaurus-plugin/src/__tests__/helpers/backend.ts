@@ -20,10 +20,12 @@ export interface Script {
   /** raw SSE body for streaming requests, sent in these chunk sizes */
   sse: string;
   chunkSizes: number[];
+  /** student keys the session endpoint refuses (their students were erased) */
+  erasedKeys: Set<string>;
 }
 
 export async function startBackend(script: Partial<Script> = {}) {
-  const state: Script = { sessionTtlMs: 30 * 60_000, refreshFails: false, revoked: new Set(), rateLimited: false, sse: '', chunkSizes: [7], ...script };
+  const state: Script = { sessionTtlMs: 30 * 60_000, refreshFails: false, revoked: new Set(), rateLimited: false, sse: '', chunkSizes: [7], erasedKeys: new Set(), ...script };
   const requests: Recorded[] = [];
   let issued = 0;
   const newSession = () => {
@@ -42,7 +44,20 @@ export async function startBackend(script: Partial<Script> = {}) {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(data));
       };
-      if (req.url === '/api/chatkit/session') return json(201, newSession());
+      if (req.url === '/api/chatkit/session') {
+        const proof = (body ?? {}) as { student_key?: string; identity_token?: string };
+        if (proof.student_key && state.erasedKeys.has(proof.student_key)) {
+          return json(401, { error: 'Unauthorized', details: [{ code: 'INVALID_STUDENT_KEY', message: 'Unknown key', field: 'student_key' }] });
+        }
+        const isNew = !proof.student_key && !proof.identity_token;
+        return json(201, { ...newSession(), ...(isNew ? { student_key: `sk_student_${issued}` } : {}) });
+      }
+      if (req.url === '/api/chatkit/student' && req.method === 'DELETE') {
+        if (!secret || state.revoked.has(secret)) return json(401, { error: 'Unauthorized', details: [{ code: 'INVALID_CLIENT_SECRET', message: 'x' }] });
+        state.revoked.add(secret);
+        res.writeHead(204);
+        return res.end();
+      }
       if (req.url === '/api/chatkit/session/refresh') {
         if (state.refreshFails || !secret) return json(401, { error: 'Unauthorized', details: [{ code: 'SESSION_EXPIRED', message: 'expired' }] });
         return json(200, newSession());

@@ -13,9 +13,11 @@ interface Props {
   required: boolean;
   onSave(student: Student): void;
   onCancel?(): void;
+  /** "Forget me": erase everything the tutor stored about this reader. */
+  onForget?(): void;
 }
 
-export default function StudentForm({ student, defaultLevel, required, onSave, onCancel }: Props): ReactNode {
+export default function StudentForm({ student, defaultLevel, required, onSave, onCancel, onForget }: Props): ReactNode {
   const [email, setEmail] = useState(student?.email ?? '');
   const [name, setName] = useState(student?.name ?? '');
   const [level, setLevel] = useState<LearningLevel>(student?.level ?? defaultLevel);
@@ -53,6 +55,12 @@ export default function StudentForm({ student, defaultLevel, required, onSave, o
         {onCancel && (
           <button type="button" className="tutorgpt-link-button" onClick={onCancel}>
             Cancel
+          </button>
+        )}
+        {onForget && (
+          <button type="button" className="tutorgpt-link-button" data-tutorgpt="forget-me"
+            onClick={() => window.confirm('Erase your tutor history and progress?') && onForget()}>
+            Forget me
           </button>
         )}
       </div>

@@ -8,6 +8,7 @@ import { usePluginData } from '@docusaurus/useGlobalData';
 import type { TutorGlobalData } from '../../content/types';
 import { buildPageContext, type Highlight } from '../../client/context';
 import { describeError } from '../../client/http';
+import { forgetReader, registeredIdentity, studentKeyStore } from '../../client/identity';
 import { isNarrowViewport } from '../../client/links';
 import { defaultPrompt, readSelection } from '../../client/selection';
 import { watchSelection } from '../../client/selectionWatcher';
@@ -72,6 +73,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
   const [action, setAction] = useState<SurfaceAction | null>(null);
   const [sessionError, setSessionError] = useState<string | null>(null);
   const [sessionEpoch, setSessionEpoch] = useState(0);
+  const [forgotten, setForgotten] = useState(0);
   const launcherRef = useRef<HTMLButtonElement>(null);
 
   const context = useMemo(
@@ -105,6 +107,8 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
           load: () => readJson<SessionInfo>(STORAGE_KEYS.session),
           save: (info) => writeJson(STORAGE_KEYS.session, info),
         },
+        identity: registeredIdentity,
+        studentKeys: config.sessionEndpoint ? studentKeyStore(config.sessionEndpoint) : undefined,
       }),
     [config],
   );
@@ -218,6 +222,16 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
     setSessionEpoch((n) => n + 1);
   };
 
+  const forgetMe = () =>
+    forgetReader(session)
+      .then(() => {
+        setStudent(null);
+        setFormOpen(false);
+        setSessionEpoch((n) => n + 1);
+        setForgotten((n) => n + 1); // a fresh chat: the old thread is gone
+      })
+      .catch((error: unknown) => setSessionError(describeError(error)));
+
   const onPanelKey = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key === 'Escape') {
       event.stopPropagation();
@@ -269,6 +283,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
             required={identityMissing}
             onSave={saveStudent}
             onCancel={identityMissing ? undefined : () => setFormOpen(false)}
+            onForget={forgetMe}
           />
         )}
         {sessionError && (
@@ -282,7 +297,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         </details>
         <div className="tutorgpt-body">
           {opened && !identityMissing && (
-            <Surface kind={surface} config={config} fetch={tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
+            <Surface key={forgotten} kind={surface} config={config} fetch={tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
           )}
         </div>
       </div>
