@@ -167,7 +167,7 @@ async def test_search_round_trip_streams_progress_answer_and_only_real_citations
         book, "turn budget", "current_lesson", ScopeContext("ai-agents", "agent-loop"), k=5)
     for number, hit in enumerate(expected.hits, start=1):
         assert f"[{number}] {hit.title}" in result
-        assert f"URL: {hit.url}\nSnippet: {hit.snippet}" in result
+        assert f"URL: {hit.url}\nCoverage: {hit.coverage:.2f}\nSnippet: {hit.snippet}" in result
     urls = re.findall(r"^URL: (\S+)$", result, re.M)
     assert urls == [hit.url for hit in expected.hits]
     assert all(url.startswith(f"{SITE_URL}/docs/foundations/agent-loop") for url in urls)
@@ -420,3 +420,45 @@ async def test_build_responder_picks_the_offline_tutor_without_a_model(
     assert isinstance(configured, ModelTutor)
     await configured.aclose()
 
+
+
+async def test_a_weak_match_result_gives_the_model_nothing_to_cite(
+    model_server: ModelServer, book: BookIndex, sessions: SessionService, jane: AuthenticatedSession
+) -> None:
+    # The model cites anyway, by number and by a real section URL: neither may become a citation,
+    # because a weak result registers no source in this turn.
+    answer = (
+        "The book does not cover this [1]. See "
+        f"{LOOP_LIMIT} for something else."
+    )
+    model_server.model.enqueue(
+        Reply(tool_calls=(_search("boiling point of tungsten on Mars", "entire_book", "call_w"),)),
+        Reply(text=answer),
+    )
+    tutor = _tutor(model_server, book, sessions)
+    events, error = await collect(tutor, turn_for(jane, "What is the boiling point of tungsten on Mars?"))
+    await tutor.aclose()
+    assert error is None and _text(events) == answer
+    assert not [e for e in events if isinstance(e, Citation)]
+    tool = model_server.model.requests[1].body["messages"][-1]
+    assert "weak_match: true" in tool["content"] and "cite nothing" in tool["content"]
+    assert "URL:" not in tool["content"] and "[1]" not in tool["content"]
+    system = model_server.model.requests[1].body["messages"][0]["content"]
+    assert "weak_match" in system and "cite nothing" in system
+
+
+async def test_a_covered_question_is_not_weak_and_its_sources_stay_citable(
+    model_server: ModelServer, book: BookIndex, sessions: SessionService, jane: AuthenticatedSession
+) -> None:
+    model_server.model.enqueue(
+        Reply(tool_calls=(_search("turn budget loop iterations", "entire_book", "call_c"),)),
+        Reply(text="Six loop iterations [1]."),
+    )
+    tutor = _tutor(model_server, book, sessions)
+    events, _ = await collect(tutor, turn_for(jane, "What is the turn budget?"))
+    await tutor.aclose()
+    tool = model_server.model.requests[1].body["messages"][-1]["content"]
+    assert "weak_match" not in tool and "Coverage: 1.00" in tool
+    assert [e for e in events if isinstance(e, Citation)] == [
+        Citation("The agent loop › Why the loop needs a limit", LOOP_LIMIT)
+    ]

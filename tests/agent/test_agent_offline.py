@@ -122,3 +122,39 @@ async def test_a_quoted_passage_decides_what_the_question_is_about(
         OfflineTutor(book), turn_for(jane, "Can you say more about this?", quoted_text=quote))
     citations = [e for e in events if isinstance(e, Citation)]
     assert citations[0].url == f"{SITE_URL}/docs/retrieval/evaluating-answers#what-a-good-answer-looks-like"
+
+
+async def test_a_question_with_its_own_topic_is_judged_on_the_question_not_the_quote(
+    book: BookIndex, jane: AuthenticatedSession
+) -> None:
+    quote = "async def run_agent(question: str, tools: dict, model) -> str:"
+    events, _ = await collect(OfflineTutor(book), turn_for(
+        jane, "What is the boiling point of tungsten on Mars?", quoted_text=quote))
+    assert _text(events).startswith(NOT_FOUND)
+    assert not any(isinstance(e, Citation) for e in events)
+    # A pointing question about the same quote is about the quote.
+    events, _ = await collect(OfflineTutor(book), turn_for(jane, "What does this line mean?", quoted_text=quote))
+    citations = [e for e in events if isinstance(e, Citation)]
+    assert citations[0].url.startswith(f"{SITE_URL}/docs/foundations/agent-loop")
+
+
+async def test_code_from_the_book_is_quoted_as_a_fenced_block(
+    book: BookIndex, jane: AuthenticatedSession
+) -> None:
+    events, _ = await collect(OfflineTutor(book), turn_for(
+        jane, "How does run_agent use the turn budget in its loop?"))
+    text = _text(events)
+    assert "```python\nasync def run_agent(question: str, tools: dict, model) -> str:\n" in text
+    assert '    history = [{"role": "user", "content": question}]\n' in text
+    assert text.count("```") % 2 == 0
+    for line in text.splitlines():  # no inline code span left open where prose was cut
+        if not line.startswith("```"):
+            assert line.count("`") % 2 == 0, line
+
+
+async def test_a_table_from_the_book_is_quoted_as_a_table(book: BookIndex, jane: AuthenticatedSession) -> None:
+    events, _ = await collect(OfflineTutor(book), turn_for(
+        jane, "Which part of a tool description tells the model when to call the tool?"))
+    lines = _text(events).splitlines()
+    rows = [line for line in lines if line.startswith("|")]
+    assert len(rows) >= 4 and rows[1].replace(" ", "").strip("|").replace("|", "") == "---" * 3

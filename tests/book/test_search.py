@@ -231,3 +231,34 @@ async def test_snippets_never_carry_half_a_code_fence(tmp_path: Path, db_url: st
     [hit] = result.hits
     assert "**asyncio**" in hit.snippet
     assert "```" not in hit.snippet and "\n" not in hit.snippet
+
+
+OFF_BOOK = [
+    "What is the boiling point of tungsten on Mars?",
+    "How do I bake sourdough bread with a long overnight proof?",
+    "Which scope should I buy for a hunting rifle?",
+]
+
+
+async def test_every_hit_has_a_coverage_and_off_book_questions_are_weak(db_url: str) -> None:
+    async with await BookIndex.open(db_url) as index:
+        await index.index_path(DOCS)
+        for question, _ in GOLDEN:
+            result = await search_book_content(index, question, k=3)
+            assert not result.weak_match, question
+            assert result.hits[0].coverage >= result.needed_coverage > 0
+            assert all(0.0 <= hit.coverage <= 1.0 for hit in result.hits)
+            assert result.note is None or "weak_match" not in result.note
+        for question in OFF_BOOK:
+            result = await search_book_content(index, question, k=3)
+            assert result.weak_match, (question, [hit.coverage for hit in result.hits])
+            assert result.note and "weak_match" in result.note
+
+
+async def test_coverage_is_judged_on_the_judge_text_only(db_url: str) -> None:
+    async with await BookIndex.open(db_url) as index:
+        await index.index_path(DOCS)
+        question, _ = GOLDEN[2]  # rivets
+        quoted = f"{question}\nboiling point of tungsten on Mars"
+        assert not (await search_book_content(index, quoted, judge=question)).weak_match
+        assert (await search_book_content(index, quoted, judge="boiling point of tungsten on Mars")).weak_match

@@ -65,3 +65,4 @@ async def test_narrowing_by_rare_words_keeps_the_answers(
         await index.index_path(DOCS)
         assert await index.common_words(["widget", "oscilloscope"]) == {"widget"}
     assert await _first_hits(narrowed_url) == full
+

@@ -113,7 +113,8 @@ def _guidance(level: str) -> str:
         "- Cite the sections you used with the number of the search result in brackets, "
         "e.g. [1], or with a markdown link to its URL exactly as the result gives it. Only "
         "cite URLs that appear in search results; never invent or alter a link.\n"
-        "- If the book does not cover the question, say so plainly before answering from "
-        "general knowledge.\n"
+        "- When a search result says weak_match, the book does not cover the question: say "
+        "plainly that the book does not cover it and cite nothing (no [number], no link). You "
+        "may then add a short answer from general knowledge, marked as not from the book.\n"
         f"- {level_text}"
     )

@@ -4,8 +4,8 @@ It is the embedded default (no model configured), and the demo and browser tests
 it must be honest about what it is: it searches the book (the reader's current lesson first,
 then the whole book), streams the best passages with their citations and a level-appropriate
 frame, says plainly that no language model is involved, and admits when the book has nothing
-relevant enough: a passage must contain most of the question's search words (see
-``COVERAGE_THRESHOLD`` for the measurements behind the threshold).
+relevant enough, by the same rule the search tool gives a model (:mod:`tutorgpt_asgi.book.coverage`):
+a result whose best passage covers too little of the question is ``weak_match`` and is refused.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import re
 from collections.abc import AsyncGenerator, Iterator
 from typing import Final
 
+from tutorgpt_asgi.agent.passages import excerpt
 from tutorgpt_asgi.agent.titles import shorten_question
 from tutorgpt_asgi.agent.tools import citation_title
-from tutorgpt_asgi.book.coverage import coverage
 from tutorgpt_asgi.book.index import BookIndex
-from tutorgpt_asgi.book.query import terms
+from tutorgpt_asgi.book.query import STOP_WORDS, terms
 from tutorgpt_asgi.book.search import ScopeContext, SearchHit, search_book_content
 from tutorgpt_asgi.chatkit.responder import (
     Citation,
@@ -29,12 +29,6 @@ from tutorgpt_asgi.chatkit.responder import (
     Turn,
 )
 
-#: Share of the question's search words a passage must contain to count as an answer.
-#: Why not the bm25 score: measured on the example book (9 golden-fact questions, 14 off-book
-#: questions) the top hit's bm25 overlapped (golden 6.8-13.7, off-book up to 9.5), while coverage
-#: separated them (golden 0.75-1.0, off-book at most 0.6). On the widget fixture book paraphrased
-#: questions reached 0.67 and off-book ones at most 0.33. 0.65 sits in the gap.
-COVERAGE_THRESHOLD: Final = 0.65
 #: How many hits each search considers.
 CANDIDATES: Final = 5
 #: How many passages an answer quotes at most.
@@ -66,32 +60,36 @@ _OUTROS: Final[dict[str, str]] = {
 _POINTING_WORDS: Final = frozenset(
     """what is are was this that these those it its here there mean means meaning do does did
     work works line lines code snippet part bit sentence paragraph example explain please how
-    why""".split()
+    why exactly purpose happens happening doing say says saying understand clarify again
+    detail more""".split()
 )
 
 
 def topic_words(text: str) -> list[str]:
     """The search words of ``text`` that name a topic."""
-    return [word for word in terms(text) if word not in _POINTING_WORDS]
+    return [word for word in terms(text) if word not in _POINTING_WORDS and word not in STOP_WORDS]
 
 
 def search_texts(turn: Turn) -> tuple[str, str] | None:
-    """What to search for, and whose words a passage must contain to be relevant.
+    """What to search for, and the text relevance is judged on.
 
-    With a selection in play (the passage the reader quoted, or the page highlight when the
-    question does not name a topic of its own), the search adds the selection and relevance
-    is judged on the selection's words: the passage that contains the selected text is the
-    one that explains it. Otherwise both are the question; ``None`` when the question names
-    no topic at all and there is no selection (any passage would match "what is this?").
+    A selection (the passage the reader quoted, or the page highlight when the question does
+    not name a topic of its own) is added to the search, so the passage that contains it ranks
+    first. Relevance is judged on the question whenever it names a topic: "What is the boiling
+    point of tungsten on Mars?" is not about the quoted ``async`` line, whatever that line
+    matches. Only a pointing question ("what does this line mean?") is judged on the selection.
+    ``None`` when there is neither a topic nor a selection (any passage would match "what is
+    this?").
     """
     question = turn.user_text
     selection = turn.quoted_text
     highlight = turn.context.location.highlighted_text
-    if not selection and highlight and len(topic_words(question)) < 2:
+    named = topic_words(question)
+    if not selection and highlight and len(named) < 2:
         selection = highlight
     if selection and terms(selection):
-        return f"{question}\n{selection}", selection
-    if not topic_words(question):
+        return f"{question}\n{selection}", question if named else selection
+    if not named:
         return None
     return question, question
 
@@ -117,12 +115,14 @@ class OfflineTutor:
     async def aclose(self) -> None:
         """Nothing to release; present so every responder can be closed the same way."""
 
-    async def find(self, turn: Turn) -> list[SearchHit]:
-        """The relevant hits of the current lesson, unless the book has a better match."""
-        return (await self._search(turn))[0]
+    async def find(self, turn: Turn) -> tuple[list[SearchHit], str]:
+        """The relevant hits of the current lesson, unless the book has a better match, and
+        the text they were judged on."""
+        hits, judged, _ = await self._search(turn)
+        return hits, judged
 
-    async def _search(self, turn: Turn) -> tuple[list[SearchHit], str | None]:
-        """:meth:`find`'s hits and the scope last searched (``None``: nothing to search for).
+    async def _search(self, turn: Turn) -> tuple[list[SearchHit], str, str | None]:
+        """:meth:`find`'s answer and the scope last searched (``None``: nothing to search for).
 
         The lesson comes first: the whole book replaces its hits only when the book's best
         passage covers more of the question than the lesson's best one.
@@ -133,27 +133,26 @@ class OfflineTutor:
         )
         texts = search_texts(turn)
         if texts is None:
-            return [], None
+            return [], "", None
         query, judged = texts
         searched: str | None = None
         scopes = ("current_lesson", "entire_book") if location.current_lesson else ("entire_book",)
         best: list[SearchHit] = []
         best_share = 0.0
         for name in scopes:
-            result = await search_book_content(self._book, query, name, scope, k=CANDIDATES)
+            result = await search_book_content(self._book, query, name, scope, k=CANDIDATES, judge=judged)
             searched = result.searched_scope
-            shares = await coverage(self._book, judged, result.hits)
-            relevant = [hit for hit, share in zip(result.hits, shares, strict=True) if share >= COVERAGE_THRESHOLD]
-            top_share = max(shares, default=0.0)
-            if relevant and top_share > best_share:
-                best, best_share = relevant, top_share
+            top_share = max((hit.coverage for hit in result.hits), default=0.0)
+            if not result.weak_match and top_share > best_share:
+                best = [hit for hit in result.hits if hit.coverage >= result.needed_coverage]
+                best_share = top_share
             if result.searched_scope == "entire_book" or best_share >= 1.0:
                 break
-        return best[:MAX_PASSAGES], searched
+        return best[:MAX_PASSAGES], judged, searched
 
     async def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         yield Progress("Searching the book…", "search")
-        hits, searched = await self._search(turn)
+        hits, judged, searched = await self._search(turn)
         selection = turn.quoted_text or turn.context.location.highlighted_text
         yield Grounding(
             scope=searched, cited=bool(hits), not_in_book=not hits,
@@ -174,9 +173,8 @@ class OfflineTutor:
             yield TextDelta(piece)
         for hit in hits:
             section = " › ".join(hit.heading_path) or hit.title
-            # The snippet's ``**`` match markers help a model; in a quoted passage they are noise.
-            passage = hit.snippet.replace("**", "").strip()
-            for piece in _pieces(f"**{section}**: {passage}"):
+            passage = excerpt(hit.text, terms(judged)) or hit.snippet.replace("**", "")
+            for piece in _pieces(f"**{section}**\n\n{passage}\n\n"):
                 yield TextDelta(piece)
             yield Citation(title=citation_title(hit), url=hit.url)
             yield TextDelta("\n\n")

@@ -90,8 +90,20 @@ def citation_title(hit: SearchHit) -> str:
     return hit.title
 
 
+#: What a weak result tells the model (the rule itself is in :mod:`tutorgpt_asgi.book.coverage`).
+WEAK_MATCH_TEXT: Final = (
+    "weak_match: true. No passage covers this question, so the book most likely does not "
+    "answer it. Tell the student plainly that the book does not cover this and cite nothing; "
+    "the nearest sections below are not sources and have no citation URL."
+)
+
+
 def format_search_result(result: SearchResult, query: str, sources: SourceRegistry) -> str:
-    """The hits as numbered entries (title, snippet, citation URL) the model can cite by number."""
+    """The hits as numbered entries (title, coverage, snippet, citation URL) the model can cite.
+
+    A ``weak_match`` result registers no source and shows no URL: the citation rule (only a
+    URL a tool returned in this turn) then keeps an answer to it from citing anything.
+    """
     header = f'Search results for "{query}" (scope: {result.searched_scope})'
     if result.searched_scope != result.requested_scope:
         header += f"; {result.requested_scope} was requested"
@@ -101,13 +113,21 @@ def format_search_result(result: SearchResult, query: str, sources: SourceRegist
     if not result.hits:
         lines.append("No passages in the book match this query.")
         return "\n".join(lines)
-    lines.append("Cite a passage as [number] or with its URL, exactly as given.")
+    if result.weak_match:
+        lines.append(WEAK_MATCH_TEXT)
+        lines += [f"- {citation_title(hit)} (coverage {hit.coverage:.2f})" for hit in result.hits]
+        return "\n".join(lines)
+    lines.append(
+        "Cite a passage as [number] or with its URL, exactly as given. Coverage is the share of "
+        f"the query a passage contains; below {result.needed_coverage:.2f} it does not answer it."
+    )
     for hit in result.hits:
         source = sources.add(citation_title(hit), hit.url)
         section = " > ".join(hit.heading_path)
         lines.append("")
         lines.append(f"[{source.number}] {hit.title}" + (f" ({section})" if section else ""))
         lines.append(f"URL: {hit.url}")
+        lines.append(f"Coverage: {hit.coverage:.2f}")
         lines.append(f"Snippet: {hit.snippet}")
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from .terms import TOKENIZE, Stemmer, common_threshold, common_words
 #: Bump when the stored layout or the chunking changes: the index is rebuilt from scratch.
 INDEX_FORMAT = 2
 #: bm25 column weights: page title, section headings, body text.
-BM25_WEIGHTS = (8.0, 4.0, 1.0)
+BM25_WEIGHTS = (3.0, 2.0, 1.0)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS common_terms (term TEXT PRIMARY KEY, chunks INTEGER N
 _TABLES = ("meta", "chapters", "pages", "chunks", "chunks_vocab", "chunks_fts", "common_terms")
 #: How often a long-running server re-reads the common terms (another process may re-index).
 TERM_STATS_TTL = 5.0
+#: Stems whose chunk frequency is kept between searches (cleared past this size).
+FREQUENCY_CACHE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,8 @@ class BookIndex:
         self._write_lock = anyio.Lock()
         self._stemmer = Stemmer()
         self._common: dict[str, int] = {}
+        self._chunks = 0
+        self._frequencies: dict[str, int] = {}
         self._common_loaded_at = -TERM_STATS_TTL
 
     @classmethod
@@ -193,11 +197,36 @@ class BookIndex:
 
     async def common_words(self, words: list[str]) -> set[str]:
         """The words that are common in the book (see :mod:`.terms`)."""
-        if time.monotonic() - self._common_loaded_at > TERM_STATS_TTL:
-            rows = await self.fetchall("SELECT term, chunks FROM common_terms")
-            self._common = {term: chunks for term, chunks in rows}
-            self._common_loaded_at = time.monotonic()
+        await self._load_term_stats()
         return common_words(words, self._stemmer, self._common)
+
+    def stems(self, words: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Each word's stems under the index's tokenizer."""
+        return self._stemmer.stems(words)
+
+    async def chunk_frequencies(self, stems: Collection[str]) -> tuple[int, dict[str, int]]:
+        """The book's chunk count and how many chunks hold each stem (cached until re-indexed)."""
+        await self._load_term_stats()
+        missing = [stem for stem in stems if stem not in self._frequencies]
+        if missing:
+            marks = ", ".join("?" for _ in missing)
+            rows = await self.fetchall(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", missing)
+            found = dict(rows)
+            if len(self._frequencies) > FREQUENCY_CACHE:
+                self._frequencies.clear()
+            self._frequencies.update((stem, int(found.get(stem, 0))) for stem in missing)
+        return self._chunks, {stem: self._frequencies.get(stem, 0) for stem in stems}
+
+    async def _load_term_stats(self) -> None:
+        if time.monotonic() - self._common_loaded_at <= TERM_STATS_TTL:
+            return
+        rows = await self.fetchall(
+            "SELECT term, chunks FROM common_terms UNION ALL SELECT NULL, count(*) FROM chunks"
+        )
+        self._common = {term: chunks for term, chunks in rows if term is not None}
+        self._chunks = next(int(chunks) for term, chunks in rows if term is None)
+        self._frequencies = {}
+        self._common_loaded_at = time.monotonic()
 
     async def page_count(self) -> int:
         rows = await self.fetchall("SELECT count(*) FROM pages")

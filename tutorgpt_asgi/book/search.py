@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from .coverage import MARK_CLOSE, MARK_OPEN, QuestionWeights, marked_words, question_weights, unmark
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
-from .query import QueryPlan, plan_query, terms
+from .query import QueryPlan, phrases, plan_query, terms
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
 MAX_K = 50
 SNIPPET_TOKENS = 32
 #: Rows the rarer words pick for the full ranking when a query mixes rare and common words.
 CANDIDATES = 60
+WEAK_NOTE = (
+    "weak_match: no passage covers this question; the book most likely does not answer it."
+)
 _SCOPE_WORDS = {
     "current_lesson": "the current lesson",
     "current_chapter": "the current chapter",
@@ -49,6 +53,10 @@ class SearchHit:
     lesson_id: str
     permalink: str
     anchor: str | None
+    #: Share of the question this passage covers (see :mod:`.coverage`).
+    coverage: float = 0.0
+    #: The passage's whole text (Markdown, code fences kept), for answers that quote it.
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,10 @@ class SearchResult:
     requested_scope: str
     searched_scope: str
     note: str | None
+    #: No hit covers the question: the book most likely does not answer it.
+    weak_match: bool = False
+    #: The coverage a hit needs to count as covering the question (see :mod:`.coverage`).
+    needed_coverage: float = 1.0
 
 
 _RANK = f"bm25(chunks_fts, {', '.join(str(weight) for weight in BM25_WEIGHTS)})"
@@ -81,12 +93,14 @@ _TOP_CANDIDATES = f"""cand AS (
     WHERE chunks_fts MATCH :query {{range}}
     ORDER BY rank LIMIT :limit
 )"""
+_HIGHLIGHT = f"highlight(chunks_fts, {{column}}, '{MARK_OPEN}', '{MARK_CLOSE}')"
 # Snippets are built last, for the few kept rows only (snippet() in the ranking query would
 # run for every match, before the sort). CROSS JOIN pins the join order: the planner would
 # otherwise scan every match of the query and look each one up in ``top``.
 _SELECT = f"""
 SELECT c.doc_id, c.chapter_id, c.lesson_id, c.anchor, c.heading_path, c.permalink, c.title,
-       snippet(chunks_fts, 2, '**', '**', '…', {SNIPPET_TOKENS}), substr(chunks_fts.body, 1, 400), top.rank
+       snippet(chunks_fts, 2, '**', '**', '…', {SNIPPET_TOKENS}), top.rank,
+       {_HIGHLIGHT.format(column=0)}, {_HIGHLIGHT.format(column=1)}, {_HIGHLIGHT.format(column=2)}
 FROM top CROSS JOIN chunks_fts ON chunks_fts.rowid = top.id CROSS JOIN chunks AS c ON c.id = top.id
 WHERE chunks_fts MATCH :query
 ORDER BY top.rank
@@ -99,8 +113,14 @@ async def search_book_content(
     scope: str = "entire_book",
     context: ScopeContext | None = None,
     k: int = 5,
+    *,
+    judge: str | None = None,
 ) -> SearchResult:
-    """The top ``k`` passages for ``query`` in ``scope``, widening the scope when needed."""
+    """The top ``k`` passages for ``query`` in ``scope``, widening the scope when needed.
+
+    Each hit's ``coverage`` and the result's ``weak_match`` are judged on ``judge`` (a part of
+    the query, e.g. the question without the passage it quotes) or on the whole query.
+    """
     context = context or ScopeContext()
     k = max(1, min(k if isinstance(k, int) else 5, MAX_K))
     requested = scope
@@ -108,21 +128,36 @@ async def search_book_content(
     if scope not in SCOPES:
         notes.append(f"Unknown scope {scope!r}; searched the entire book.")
         scope = "entire_book"
-    words = terms(query if isinstance(query, str) else "")
-    plan = plan_query(words, await index.common_words(words) if words else ())
+    text = query if isinstance(query, str) else ""
+    plan, weights = await _prepare(index, text, judge)
     ladder = await _ladder(index, scope, context, notes)
     if plan is None:
         notes.append("The query has no searchable words.")
-        return SearchResult((), requested, ladder[0][0], " ".join(notes))
+        return SearchResult((), requested, ladder[0][0], " ".join(notes), weak_match=True)
     for position, (name, chapter_id, lesson_id) in enumerate(ladder):
-        hits = await _search(index, plan, chapter_id, lesson_id, k)
+        hits = await _search(index, plan, weights, chapter_id, lesson_id, k)
         if hits or position == len(ladder) - 1:
             if position > 0 and name != ladder[0][0]:
                 notes.append(
                     f"No match in {_SCOPE_WORDS[ladder[0][0]]}; searched {_SCOPE_WORDS[name]} instead."
                 )
-            return SearchResult(tuple(hits), requested, name, " ".join(notes) or None)
+            weak = not any(hit.coverage >= weights.needed for hit in hits)
+            if weak:
+                notes.append(WEAK_NOTE)
+            return SearchResult(
+                tuple(hits), requested, name, " ".join(notes) or None, weak, weights.needed
+            )
     raise AssertionError("the ladder always ends with the entire book")
+
+
+async def _prepare(index: BookIndex, text: str, judge: str | None) -> tuple[QueryPlan | None, QuestionWeights]:
+    """The FTS5 plan for ``text`` and the weights coverage is judged with."""
+    words = terms(text + ("\n" + judge if judge else ""))
+    judged = terms(judge) if judge else words
+    stems = index.stems(judged)
+    chunks, frequencies = await index.chunk_frequencies({s for found in stems.values() for s in found})
+    common = await index.common_words(words) if words else set()
+    return plan_query(words, common, phrases(text)), question_weights(stems, frequencies, chunks)
 
 
 async def _ladder(
@@ -150,7 +185,12 @@ async def _ladder(
 
 
 async def _search(
-    index: BookIndex, plan: QueryPlan, chapter_id: str | None, lesson_id: str | None, k: int
+    index: BookIndex,
+    plan: QueryPlan,
+    weights: QuestionWeights,
+    chapter_id: str | None,
+    lesson_id: str | None,
+    k: int,
 ) -> list[SearchHit]:
     clauses, params = scope_filter(chapter_id, lesson_id)
     parts = {"range": "", "columns": ""}
@@ -177,23 +217,28 @@ async def _search(
             break
     else:  # no narrowing, or it found too little: rank every match
         rows = await index.fetchall("WITH " + _TOP_ALL.format(**parts) + _SELECT, values)
+    matched = [marked_words(row[-3:]) for row in rows]
+    stems = index.stems(set().union(*matched)) if rows else {}
+    wanted = weights.stems
+    shares = [weights.coverage({s for word in words for s in stems[word]} & wanted) for words in matched]
+    order = range(len(rows))
     hits: list[SearchHit] = []
     seen: set[tuple[str, str | None]] = set()
-    for row in rows:
-        hit = _hit(index, row)
-        if (hit.doc_id, hit.anchor) in seen:
+    for i in order:
+        if (rows[i][0], rows[i][3]) in seen:
             continue
-        seen.add((hit.doc_id, hit.anchor))
-        hits.append(hit)
+        seen.add((rows[i][0], rows[i][3]))
+        hits.append(_hit(index, rows[i], shares[i]))
         if len(hits) == k:
             break
     return hits
 
 
-def _hit(index: BookIndex, row: tuple[Any, ...]) -> SearchHit:
-    doc_id, chapter_id, lesson_id, anchor, heading_path, permalink, title, snip, head, rank = row
+def _hit(index: BookIndex, row: tuple[Any, ...], coverage: float) -> SearchHit:
+    doc_id, chapter_id, lesson_id, anchor, heading_path, permalink, title, snip, rank, *_, body = row
     target = f"{permalink}#{anchor}" if anchor else permalink
-    snippet = _flatten(snip) if "**" in (snip or "") else _lead(head)
+    text = unmark(body)
+    snippet = _flatten(snip) if "**" in (snip or "") else _lead(text)
     return SearchHit(
         title=title,
         heading_path=tuple(json.loads(heading_path)),
@@ -205,6 +250,8 @@ def _hit(index: BookIndex, row: tuple[Any, ...]) -> SearchHit:
         lesson_id=lesson_id,
         permalink=permalink,
         anchor=anchor,
+        coverage=coverage,
+        text=text,
     )
 
 
