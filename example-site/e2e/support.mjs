@@ -18,6 +18,8 @@ import {chromium} from 'playwright-core';
 
 export const SITE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = path.resolve(SITE_DIR, '..');
+/** The built site the demo serves; TUTORGPT_E2E_SITE_DIR runs the tests against another build. */
+export const BUILT_SITE_DIR = process.env.TUTORGPT_E2E_SITE_DIR ?? SITE_DIR;
 export const ARTIFACTS_DIR = process.env.TUTORGPT_ARTIFACTS ?? path.join(REPO_ROOT, 'test-artifacts');
 export const CHATKIT_CDN_URL = 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js';
 
@@ -59,11 +61,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Start `python -m tutorgpt_asgi.demo --no-build` on the built site with fresh SQLite files.
- * The model variables are removed so the deterministic offline tutor answers.
+ * The model variables are removed so the deterministic offline tutor answers, unless `model`
+ * names a scripted OpenAI-compatible server (see {@link startScriptedModel}).
  * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
  */
-export async function startDemo() {
-  const indexFile = path.join(SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
+export async function startDemo({model, env: extraEnv = {}} = {}) {
+  const indexFile = path.join(BUILT_SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
   if (!existsSync(indexFile)) {
     throw new Error(`${indexFile} is missing: build the site first (npm run build -w example-site)`);
   }
@@ -73,9 +76,11 @@ export async function startDemo() {
   for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TUTORGPT_MODEL', 'TUTORGPT_OPENAI_API_KEY', 'TUTORGPT_OPENAI_BASE_URL']) {
     delete env[name];
   }
+  if (model) Object.assign(env, {OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-e2e', TUTORGPT_MODEL: 'scripted'});
+  Object.assign(env, extraEnv);
   const child = spawn(
     pythonExecutable(),
-    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', SITE_DIR, '--state-dir', stateDir],
+    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', BUILT_SITE_DIR, '--state-dir', stateDir],
     {cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe']},
   );
   let output = '';
@@ -119,6 +124,41 @@ export async function startDemo() {
   return {baseUrl, stop, output: () => output};
 }
 
+/**
+ * `python -m tutorgpt_asgi.testing.openai_server`: the project's scripted OpenAI-compatible
+ * server, streaming `answer` in `chunks` pieces `delay` seconds apart. Returns `{baseUrl, stop}`.
+ */
+export async function startScriptedModel({answer, chunks = 6, delay = 0}) {
+  const port = await freePort();
+  const child = spawn(
+    pythonExecutable(),
+    ['-m', 'tutorgpt_asgi.testing.openai_server', '--port', String(port), '--answer', answer, '--chunks', String(chunks), '--delay', String(delay)],
+    {cwd: REPO_ROOT, stdio: 'ignore'},
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the scripted OpenAI server did not start');
+    }
+    try {
+      await fetch(`${baseUrl}/models`, {signal: AbortSignal.timeout(2000)});
+      break;
+    } catch {
+      await sleep(200);
+    }
+  }
+  return {
+    baseUrl,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** Launch Debian's Chromium (or CHROMIUM_PATH) headless through playwright-core. */
 export async function launchBrowser() {
   return chromium.launch({
@@ -133,6 +173,14 @@ export async function launchBrowser() {
 export async function artifactPath(name) {
   await mkdir(ARTIFACTS_DIR, {recursive: true});
   return path.join(ARTIFACTS_DIR, name);
+}
+
+/**
+ * Where a documentation screenshot goes: the test artifacts, or docs/images/ itself when
+ * TUTORGPT_UPDATE_SCREENSHOTS=1 (so an ordinary run never changes the checkout).
+ */
+export async function screenshotPath(name) {
+  return process.env.TUTORGPT_UPDATE_SCREENSHOTS === '1' ? path.join(REPO_ROOT, 'docs', 'images', name) : artifactPath(name);
 }
 
 /** Collapse whitespace the way a reader sees text. */
@@ -229,15 +277,45 @@ export async function sessionsOf(baseUrl, secret) {
  * The demo server and Chromium for one test file: started before its tests, stopped after.
  * Returns the live handles (`demo`, `browser`), filled in once `before` has run.
  */
-export function demoAndBrowser() {
-  const live = {demo: undefined, browser: undefined};
+export function demoAndBrowser({answer, chunks, delay, env} = {}) {
+  const live = {demo: undefined, browser: undefined, model: undefined};
   before(async () => {
-    live.demo = await startDemo();
+    if (answer) live.model = await startScriptedModel({answer, chunks, delay});
+    live.demo = await startDemo({model: live.model, env});
     live.browser = await launchBrowser();
   });
   after(async () => {
     await live.browser?.close();
     await live.demo?.stop();
+    await live.model?.stop();
   });
   return live;
+}
+
+/**
+ * For files whose many short readers all come from 127.0.0.1: the default limits (10 sessions
+ * and 20 messages a minute) are the backend's own business and are tested there.
+ */
+export const GENEROUS_LIMITS = {TUTORGPT_RATE_LIMIT: '600/minute', TUTORGPT_MESSAGE_RATE_LIMIT: '600/minute'};
+
+/** The two readers every panel test runs as: a phone and a desktop, each in light and dark. */
+export const VIEWPORTS = [
+  {name: 'phone', viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true},
+  {name: 'desktop', viewport: {width: 1280, height: 800}},
+];
+export const READERS = VIEWPORTS.flatMap((device) => ['light', 'dark'].map((colorScheme) => ({...device, colorScheme, label: `${device.name} ${colorScheme}`})));
+
+/** A page for `reader` with the ChatKit CDN unreachable (the fallback panel shows at once). */
+export async function readerPage(browser, reader) {
+  const {name, label, ...options} = reader;
+  const context = await browser.newContext(options);
+  await context.route(CHATKIT_CDN_URL, (route) => route.abort('internetdisconnected'));
+  const page = await context.newPage();
+  return {context, page};
+}
+
+/** Open the panel with the launcher and wait for the fallback composer. */
+export async function openPanel(page) {
+  await page.locator('[data-tutorgpt="launcher"]').click();
+  await page.locator('[data-tutorgpt="composer"]').waitFor({state: 'visible', timeout: 20_000});
 }

@@ -92,3 +92,29 @@ test('the plugin configures the real ChatKit widget for the self-hosted backend'
   assert.equal(sent.current_lesson, lesson.lesson_id);
   await context.close();
 });
+
+test('options rebuilt on a colour-scheme change reopen the current thread, not the one the page loaded with', {timeout: 120_000}, async () => {
+  const context = await live.browser.newContext({viewport: {width: 1280, height: 900}, colorScheme: 'light'});
+  await context.route(CHATKIT_CDN_URL, (route) => route.fulfill({status: 200, contentType: 'text/javascript', body: STUB_SCRIPT}));
+  const page = await context.newPage();
+  await page.goto(`${live.demo.baseUrl}${lesson.permalink}`);
+  await page.evaluate(() => window.localStorage.setItem('tutorgpt.thread', '"thr_loaded_with"'));
+  await page.reload();
+  await page.locator('[data-tutorgpt="launcher"]').click();
+  await page.waitForFunction(() => window.__chatkitStub?.options.length > 0, null, {timeout: 15_000});
+  assert.equal(await page.evaluate(() => window.__chatkitStub.options.at(-1).initialThread), 'thr_loaded_with');
+
+  // The reader moves to another thread inside the widget, then switches the site to dark.
+  await page.evaluate(() =>
+    document.querySelector('openai-chatkit').dispatchEvent(new CustomEvent('chatkit.thread.change', {detail: {threadId: 'thr_now'}})),
+  );
+  const before = await page.evaluate(() => window.__chatkitStub.options.length);
+  await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+  await page.waitForFunction((count) => window.__chatkitStub.options.length > count, before, {timeout: 10_000});
+  const rebuilt = await page.evaluate(() => {
+    const options = window.__chatkitStub.options.at(-1);
+    return {scheme: options.theme.colorScheme, thread: options.initialThread};
+  });
+  assert.deepEqual(rebuilt, {scheme: 'dark', thread: 'thr_now'});
+  await context.close();
+});

@@ -158,3 +158,15 @@ async def test_a_table_from_the_book_is_quoted_as_a_table(book: BookIndex, jane:
     lines = _text(events).splitlines()
     rows = [line for line in lines if line.startswith("|")]
     assert len(rows) >= 4 and rows[1].replace(" ", "").strip("|").replace("|", "") == "---" * 3
+
+
+# The fallback panel's own prompts for a selection (docusaurus-plugin/src/client/selection.ts,
+# defaultPrompt): they name no topic, so the quoted passage decides what they are about.
+@pytest.mark.parametrize("question", ["Explain this in simpler terms.", "Which part of this is unclear?"])
+async def test_the_panels_default_prompts_are_about_the_quoted_passage(
+    question: str, book: BookIndex, jane: AuthenticatedSession
+) -> None:
+    quote = "every claim about the book carries a citation"
+    events, _ = await collect(OfflineTutor(book), turn_for(jane, question, quoted_text=quote))
+    citations = [e for e in events if isinstance(e, Citation)]
+    assert citations and citations[0].url == f"{SITE_URL}/docs/retrieval/evaluating-answers#what-a-good-answer-looks-like"

@@ -55,13 +55,15 @@ _OUTROS: Final[dict[str, str]] = {
     "advanced": "See the linked sections for details.",
 }
 
-#: Words that point at the reader's selection ("what does this line mean?") instead of naming
-#: a topic. A question with fewer than two other words leans on the selection.
+#: Words that point at the reader's selection ("what does this line mean?", "explain this in
+#: simpler terms", the plugin's own prompts) instead of naming a topic. A question with fewer
+#: than two other words leans on the selection.
 _POINTING_WORDS: Final = frozenset(
     """what is are was this that these those it its here there mean means meaning do does did
     work works line lines code snippet part bit sentence paragraph example explain please how
     why exactly purpose happens happening doing say says saying understand clarify again
-    detail more""".split()
+    detail more simpler simple simply plain terms words put rephrase summarize summarise
+    summary shorter easier clearer unclear""".split()
 )
 
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildPageContext, decodeContextHeader, encodeContextHeader, lookupPage } from '../client/context';
+import { buildPageContext, CONTEXT_HEADER_MAX_CHARS, decodeContextHeader, encodeContextHeader, fitContextHeader, lookupPage } from '../client/context';
 
 const pageMap = {
   '/docs/foundations/': { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview' },
@@ -76,5 +76,22 @@ describe('X-TutorGPT-Context encoding', () => {
     const out = execFileSync(python, ['-c', script, encodeContextHeader(ctx)], { encoding: 'utf8', timeout: 20_000 });
     const parsed = JSON.parse(out);
     for (const [key, value] of Object.entries(ctx)) if (value !== null) assert.equal(parsed[key], value, key);
+  });
+});
+
+describe('fitContextHeader', () => {
+  it("keeps the header under the proxy budget by trimming the highlight, never the page", () => {
+    const wide = '漢字のテキスト😀'.repeat(300); // 3 and 4 bytes a character
+    const big = context('/docs/foundations/agent-loop', { text: wide.slice(0, 1000), context: wide.slice(0, 2000), anchor: 'a', truncated: false });
+    assert.ok(encodeContextHeader(big).length > 8192, 'the untrimmed header passes the proxies\' limit');
+    const header = fitContextHeader(big);
+    assert.ok(header.length <= CONTEXT_HEADER_MAX_CHARS, `${header.length} chars`);
+    const decoded = decodeContextHeader(header) as Record<string, unknown>;
+    assert.equal(decoded.page_path, big.page_path);
+    assert.equal(decoded.current_lesson, big.current_lesson);
+    assert.ok(typeof decoded.highlighted_text === 'string' && big.highlighted_text!.startsWith(decoded.highlighted_text as string));
+    assert.ok(!/\uFFFD/.test(JSON.stringify(decoded)), 'no character was split');
+    const small = context('/docs/foundations', { text: 'short', context: 'around', anchor: null, truncated: false });
+    assert.deepEqual(decodeContextHeader(fitContextHeader(small)), small, 'a small context is sent whole');
   });
 });

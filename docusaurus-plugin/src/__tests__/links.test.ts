@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Window } from 'happy-dom';
-import { anchorOf, inAppPath, isNarrowViewport, NARROW_MAX_WIDTH } from '../client/links';
+import { anchorOf, inAppPath, NARROW_MAX_WIDTH, panelCoversArticle } from '../client/links';
 import { isNearEnd, scrollToEnd } from '../client/scroll';
 import { tutorCss } from '../theme/TutorGPT/styles';
 
@@ -50,10 +50,12 @@ describe('chat links', () => {
     assert.equal(inAppPath(anchor('cite'), { ...click, defaultPrevented: true }, ORIGIN), null);
   });
 
-  it('treats widths up to the panel breakpoint as narrow, matching the stylesheet', () => {
-    assert.equal(isNarrowViewport(window as unknown as globalThis.Window), false);
-    window.happyDOM.setViewport({ width: 390, height: 800 });
-    assert.equal(isNarrowViewport(window as unknown as globalThis.Window), true);
+  it('closes the panel after a citation on phones and tablets (one-column layout), not on desktops', () => {
+    assert.equal(panelCoversArticle(window as unknown as globalThis.Window), false);
+    for (const width of [390, 768]) {
+      window.happyDOM.setViewport({ width, height: 800 });
+      assert.equal(panelCoversArticle(window as unknown as globalThis.Window), true, `${width} px`);
+    }
     window.happyDOM.setViewport({ width: 1280, height: 800 });
     assert.ok(tutorCss(400).includes(`@media (max-width:${NARROW_MAX_WIDTH}px)`), 'the CSS breakpoint moved without links.ts');
   });
@@ -75,8 +77,12 @@ describe('message list scrolling', () => {
     assert.equal(short.scrollTop, 0);
   });
 
-  it('the panel box itself can never scroll', () => {
-    const panelRule = /\.tutorgpt-panel\{[^}]*\}/.exec(tutorCss(400))![0];
-    assert.match(panelRule, /overflow:clip/, 'overflow:hidden alone still lets scrollIntoView scroll the box');
+  it('the panel scrolls as a whole only when its parts cannot fit (zoom), and never chains to the page', () => {
+    const css = tutorCss(400);
+    const panelRule = /\.tutorgpt-panel\{[^}]*\}/.exec(css)![0];
+    assert.match(panelRule, /overflow-y:auto/);
+    assert.match(panelRule, /overscroll-behavior:contain/);
+    assert.match(/\.tutorgpt-log\{[^}]*\}/.exec(css)![0], /overscroll-behavior:contain/);
+    assert.match(/\.tutorgpt-body\{[^}]*\}/.exec(css)![0], /min-height:\d/, 'the chat keeps a usable height');
   });
 });

@@ -15,7 +15,7 @@ describe('markdown', () => {
       '<p>Intro with <strong>bold</strong>, <em>em</em>, <em>em2</em> and <code>code</code>.</p>' +
         '<ul><li>one</li><li><a href="/docs/a#b" rel="noopener noreferrer">two</a></li></ul>' +
         '<ol><li>first</li><li>second</li></ol>' +
-        '<pre data-lang="python"><code>print(&quot;&lt;hi&gt;&quot;)</code></pre>' +
+        '<pre data-lang="python" tabindex="0" role="group" aria-label="Code (python)"><code>print(&quot;&lt;hi&gt;&quot;)</code></pre>' +
         '<blockquote>quoted</blockquote>',
     );
   });

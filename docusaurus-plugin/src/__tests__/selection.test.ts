@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Window } from 'happy-dom';
 import { defaultPrompt, nearestHeadingAnchor, readSelection, truncate, type SelectionLike } from '../client/selection';
-import { isEditable, matchesShortcut, parseShortcut } from '../client/shortcut';
+import { describeShortcut, isEditable, matchesShortcut, parseShortcut } from '../client/shortcut';
 
 const PAGE = `
   <nav class="navbar"><a id="nav">Navbar link text</a></nav>
@@ -130,5 +130,14 @@ describe('shortcut', () => {
     for (const id of ['i', 't', 's']) assert.ok(isEditable(document.getElementById(id)), id);
     assert.ok(!isEditable(document.getElementById('p1')));
     assert.ok(!isEditable(null));
+  });
+});
+
+describe('describeShortcut', () => {
+  it('names the shortcut for aria-keyshortcuts and for the visible hint', () => {
+    const mod = parseShortcut('mod+.')!;
+    assert.deepEqual(describeShortcut(mod, false), { aria: 'Control+.', visible: 'Ctrl+.' });
+    assert.deepEqual(describeShortcut(mod, true), { aria: 'Meta+.', visible: '⌘.' });
+    assert.deepEqual(describeShortcut(parseShortcut('ctrl+shift+k')!, false), { aria: 'Control+Shift+K', visible: 'Ctrl+Shift+K' });
   });
 });

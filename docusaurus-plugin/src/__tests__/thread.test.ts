@@ -22,7 +22,7 @@ const run = (events: unknown[], start: ThreadState = EMPTY_THREAD) => events.red
 
 describe('applyEvent', () => {
   it('follows a threads.create turn: thread id, user echo, streaming text, citations, title', () => {
-    const optimistic: ThreadState = { ...EMPTY_THREAD, streaming: true, messages: [{ id: 'local_1', role: 'user', parts: [{ text: 'Hi', citations: [] }], quote: 'the loop', done: true }] };
+    const optimistic: ThreadState = { ...EMPTY_THREAD, streaming: true, sendingClientId: 'local_1', messages: [{ id: 'local_1', clientId: 'local_1', role: 'user', parts: [{ text: 'Hi', citations: [] }], quote: 'the loop', done: true }] };
     const midway = run(TURN, optimistic);
     assert.equal(midway.threadId, 'thr_2d59');
     assert.deepEqual(midway.messages.map((m) => m.id), ['msg_e04b', 'msg_0c1e'], 'the echo replaced the optimistic copy');

@@ -132,3 +132,32 @@ export function decodeContextHeader(value: string): unknown {
   const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
   return JSON.parse(new TextDecoder().decode(bytes));
 }
+
+/**
+ * Longest context header sent, in characters (= bytes: base64url is ASCII). Common proxies
+ * refuse a request whose headers pass 8 KB in total; the bearer, cookies and the browser's own
+ * headers need the rest. The full highlight still travels in the request body (`quoted_text`).
+ */
+export const CONTEXT_HEADER_MAX_CHARS = 4096;
+
+/** Characters dropped per step while trimming: coarse steps keep this to a few encodes. */
+const TRIM_STEP = 0.75;
+
+/**
+ * The encoded header, trimmed to fit {@link CONTEXT_HEADER_MAX_CHARS}: first the text around
+ * the highlight, then the highlight itself (non-Latin text takes up to 4 bytes a character and
+ * base64 adds a third, so 1 000 characters can encode to 5 KB).
+ */
+export function fitContextHeader(context: PageContext, maxChars: number = CONTEXT_HEADER_MAX_CHARS): string {
+  let fitted: PageContext = context;
+  let encoded = encodeContextHeader(fitted);
+  for (const field of ['highlight_context', 'highlighted_text'] as const) {
+    while (encoded.length > maxChars && fitted[field]) {
+      const value = Array.from(fitted[field]!); // by code point: never split a surrogate pair
+      const kept = value.length < 16 ? '' : value.slice(0, Math.floor(value.length * TRIM_STEP)).join('');
+      fitted = { ...fitted, [field]: kept || null };
+      encoded = encodeContextHeader(fitted);
+    }
+  }
+  return encoded;
+}

@@ -5,8 +5,13 @@
  * sites) is left to the browser.
  */
 
-/** The panel covers most of the screen below this width (the same breakpoint as styles.ts). */
+/** The panel is a bottom sheet below this width (the same breakpoint as styles.ts). */
 export const NARROW_MAX_WIDTH = 600;
+/**
+ * Docusaurus's one-column layout ends here (its `996px` breakpoint): below it the article spans
+ * the page, so a side panel (a tablet's 420 px of 768) sits over half of every line.
+ */
+export const SINGLE_COLUMN_MAX_WIDTH = 996;
 
 export interface ClickLike {
   button: number;
@@ -39,7 +44,7 @@ export function inAppPath(anchor: HTMLAnchorElement, click: ClickLike, origin: s
   return url.pathname + url.search + url.hash;
 }
 
-/** On narrow screens the panel hides the page, so it closes after a link is followed. */
-export function isNarrowViewport(win: Pick<Window, 'matchMedia'>): boolean {
-  return typeof win.matchMedia === 'function' && win.matchMedia(`(max-width: ${NARROW_MAX_WIDTH}px)`).matches;
+/** Whether the open panel hides the article's text, so it closes after a link is followed. */
+export function panelCoversArticle(win: Pick<Window, 'matchMedia'>): boolean {
+  return typeof win.matchMedia === 'function' && win.matchMedia(`(max-width: ${SINGLE_COLUMN_MAX_WIDTH}px)`).matches;
 }

@@ -54,3 +54,26 @@ export function isEditable(target: unknown): boolean {
   if (tag === 'INPUT') return true;
   return Boolean(el.closest?.('[contenteditable=""], [contenteditable="true"]'));
 }
+
+export interface ShortcutLabels {
+  /** For `aria-keyshortcuts` (UI Events key names, e.g. "Control+."). */
+  aria: string;
+  /** What the reader sees, e.g. "Ctrl+." or "⌘." on Apple platforms. */
+  visible: string;
+}
+
+/** The shortcut named for assistive technology and for the launcher's visible hint. */
+export function describeShortcut(shortcut: Shortcut, isApple: boolean): ShortcutLabels {
+  const held: [boolean, string, string][] = [
+    [shortcut.ctrl || (shortcut.mod && !isApple), 'Control', isApple ? '⌃' : 'Ctrl+'],
+    [shortcut.alt, 'Alt', isApple ? '⌥' : 'Alt+'],
+    [shortcut.shift, 'Shift', isApple ? '⇧' : 'Shift+'],
+    [shortcut.meta || (shortcut.mod && isApple), 'Meta', isApple ? '⌘' : 'Meta+'],
+  ];
+  const down = held.filter(([on]) => on);
+  const key = shortcut.key.length === 1 ? shortcut.key.toUpperCase() : shortcut.key.charAt(0).toUpperCase() + shortcut.key.slice(1);
+  return {
+    aria: [...down.map(([, name]) => name), key].join('+'),
+    visible: down.map(([, , sign]) => sign).join('') + key,
+  };
+}

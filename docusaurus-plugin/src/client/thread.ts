@@ -21,6 +21,10 @@ export interface ChatMessage {
   parts: ContentPart[];
   quote: string | null;
   done: boolean;
+  /** Set on the reader's own message until the server echoes it (the optimistic copy). */
+  clientId?: string;
+  /** Why sending this (optimistic) message failed; it stays, with a Retry control. */
+  failure?: string | null;
 }
 
 export interface Banner {
@@ -39,6 +43,8 @@ export interface ThreadState {
   status: string | null;
   banners: Banner[];
   streaming: boolean;
+  /** The client id of the message being sent now: the server's echo replaces that one. */
+  sendingClientId: string | null;
 }
 
 export const EMPTY_THREAD: ThreadState = {
@@ -48,6 +54,7 @@ export const EMPTY_THREAD: ThreadState = {
   status: null,
   banners: [],
   streaming: false,
+  sendingClientId: null,
 };
 
 /** Shown for `error` events without a message (the SDK's `stream.error`). */
@@ -108,12 +115,13 @@ export function messageFromItem(item: unknown, done: boolean): ChatMessage | nul
   return null;
 }
 
-function upsert(messages: ChatMessage[], message: ChatMessage): ChatMessage[] {
+function upsert(messages: ChatMessage[], message: ChatMessage, sendingClientId: string | null): ChatMessage[] {
   const index = messages.findIndex((m) => m.id === message.id);
   if (index === -1) {
-    // The server's echo of the user's message replaces the optimistic copy shown at send time.
-    if (message.role === 'user') {
-      const pending = messages.findIndex((m) => m.role === 'user' && m.id.startsWith('local_'));
+    // The server's echo of the user's message replaces the optimistic copy of *this* send,
+    // found by its client id: an earlier failed question must stay where it is.
+    if (message.role === 'user' && sendingClientId) {
+      const pending = messages.findIndex((m) => m.clientId === sendingClientId);
       if (pending !== -1) return messages.map((m, i) => (i === pending ? message : m));
     }
     return [...messages, message];
@@ -168,7 +176,9 @@ export function applyEvent(state: ThreadState, event: unknown): ThreadState {
     case 'thread.item.done':
     case 'thread.item.replaced': {
       const message = messageFromItem(event.item, event.type !== 'thread.item.added');
-      return message ? { ...state, messages: upsert(state.messages, message) } : state;
+      if (!message) return state;
+      const echoed = message.role === 'user' && state.messages.some((m) => m.clientId === state.sendingClientId);
+      return { ...state, messages: upsert(state.messages, message, state.sendingClientId), sendingClientId: echoed ? null : state.sendingClientId };
     }
     case 'thread.item.removed':
       return { ...state, messages: state.messages.filter((m) => m.id !== event.item_id) };
@@ -209,6 +219,7 @@ export function finishStream(state: ThreadState): ThreadState {
     ...state,
     streaming: false,
     status: null,
+    sendingClientId: null,
     messages: state.messages.map((m) => (m.done ? m : { ...m, done: true })),
   };
 }

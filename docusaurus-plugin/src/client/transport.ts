@@ -3,7 +3,7 @@
  * session's bearer secret and the current page context, read at send time from a getter so it is
  * fresh after SPA navigation without re-setting ChatKit's options.
  */
-import { encodeContextHeader, type PageContext } from './context';
+import { fitContextHeader, type PageContext } from './context';
 import type { SessionManager } from './session';
 
 export interface TutorFetchOptions {
@@ -11,8 +11,8 @@ export interface TutorFetchOptions {
   getContext: () => PageContext;
   header: string;
   baseFetch?: typeof fetch;
-  /** Called once a request has gone out (the highlight is cleared after one message is sent). */
-  onSent?: (context: PageContext, init: RequestInit | undefined) => void;
+  /** Called with the answer once a request has gone out (the highlight is cleared after one message is sent). */
+  onSent?: (context: PageContext, init: RequestInit | undefined, response: Response) => void;
 }
 
 export function createTutorFetch(options: TutorFetchOptions): typeof fetch {
@@ -24,7 +24,7 @@ export function createTutorFetch(options: TutorFetchOptions): typeof fetch {
       // Keep the widget's own headers (the ChatKit docs require it) and add ours on top.
       const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
       if (secret) headers.set('Authorization', `Bearer ${secret}`);
-      headers.set(options.header, encodeContextHeader(context));
+      headers.set(options.header, fitContextHeader(context));
       return { response: await base(input, { ...init, headers }), secret };
     };
     let { response, secret } = await send();
@@ -34,7 +34,7 @@ export function createTutorFetch(options: TutorFetchOptions): typeof fetch {
       options.session.invalidate();
       ({ response } = await send());
     }
-    options.onSent?.(context, init);
+    options.onSent?.(context, init, response);
     return response;
   };
 }

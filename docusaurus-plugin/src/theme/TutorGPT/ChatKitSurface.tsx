@@ -14,7 +14,9 @@ function accentColour(): string | undefined {
 }
 
 export default function ChatKitSurface({ config, fetch, colorScheme, action, visible }: SurfaceProps): ReactNode {
-  const initialThread = useRef(readJson<string>(THREAD_STORAGE_KEY));
+  // The thread on screen now: options rebuilt later (a colour-scheme change) must reopen this
+  // one, not the thread the page was loaded with.
+  const currentThread = useRef(readJson<string>(THREAD_STORAGE_KEY));
   const options = useMemo<UseChatKitOptions>(() => {
     const accent = accentColour();
     return {
@@ -28,8 +30,11 @@ export default function ChatKitSurface({ config, fetch, colorScheme, action, vis
       disclaimer: config.ui.disclaimer ? { text: config.ui.disclaimer } : undefined,
       history: { enabled: false },
       threadItemActions: { feedback: true },
-      initialThread: initialThread.current,
-      onThreadChange: ({ threadId }: { threadId: string | null }) => writeJson(THREAD_STORAGE_KEY, threadId),
+      initialThread: currentThread.current,
+      onThreadChange: ({ threadId }: { threadId: string | null }) => {
+        currentThread.current = threadId;
+        writeJson(THREAD_STORAGE_KEY, threadId);
+      },
     };
   }, [config, fetch, colorScheme]);
   const chatkit = useChatKit(options);

@@ -1,7 +1,7 @@
 /**
  * Renders the safe markdown tree as React elements (text is always escaped by React).
  */
-import React, { type ReactNode } from 'react';
+import React, { memo, useMemo, type ReactNode } from 'react';
 import { parseMarkdown, type Block, type Inline } from '../../client/markdown';
 
 function renderInline(nodes: Inline[], key = ''): ReactNode[] {
@@ -46,7 +46,8 @@ function renderBlock(block: Block, i: number): ReactNode {
     }
     case 'code':
       return (
-        <pre key={i} data-lang={block.lang ?? undefined}>
+        // Focusable with a name, so a keyboard can scroll a wide block (axe scrollable-region-focusable).
+        <pre key={i} data-lang={block.lang ?? undefined} tabIndex={0} role="group" aria-label={block.lang ? `Code (${block.lang})` : 'Code'}>
           <code>{block.code}</code>
         </pre>
       );
@@ -57,6 +58,10 @@ function renderBlock(block: Block, i: number): ReactNode {
   }
 }
 
-export default function Markdown({ text }: { text: string }): ReactNode {
-  return <>{parseMarkdown(text).map(renderBlock)}</>;
+/** Parsed only when its text changes: a finished message is parsed once, not on every delta. */
+function Markdown({ text }: { text: string }): ReactNode {
+  const blocks = useMemo(() => parseMarkdown(text), [text]);
+  return <>{blocks.map(renderBlock)}</>;
 }
+
+export default memo(Markdown);
