@@ -39,6 +39,8 @@ const config = {
       {
         backendUrl: process.env.TUTORGPT_BACKEND_URL ?? '/api/chatkit',
         domainKey: process.env.CHATKIT_DOMAIN_KEY ?? 'local-dev',
+        // Shown only when the backend has an OpenID Connect provider (TUTORGPT_OIDC_ISSUER).
+        login: {providerName: process.env.TUTORGPT_LOGIN_PROVIDER_NAME ?? 'Example ID'},
       },
     ],
   ],

@@ -34,6 +34,7 @@ from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
 from tutorgpt_asgi.web.openapi import openapi_schema
 from tutorgpt_asgi.web.protocol import chatkit_endpoint
 from tutorgpt_asgi.web.session import create_session, end_session, erase_student, list_sessions, refresh_session
+from tutorgpt_asgi.web.signin import callback, login, providers
 
 logger = logging.getLogger("tutorgpt_asgi")
 
@@ -124,6 +125,9 @@ def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) ->
         Route("/session", end_session, methods=["DELETE"]),
         Route("/session/refresh", refresh_session, methods=["POST"]),
         Route("/sessions", list_sessions, methods=["GET"]),
+        Route("/auth/login", login, methods=["GET"]),
+        Route("/auth/callback", callback, methods=["GET"]),
+        Route("/auth/providers", providers, methods=["GET"]),
         Route("/student", erase_student, methods=["DELETE"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi_schema, methods=["GET"]),

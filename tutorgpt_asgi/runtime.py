@@ -23,6 +23,7 @@ from tutorgpt_asgi.ratelimit import RateLimiter
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
 from tutorgpt_asgi.sessions.tokens import TokenPolicy, TokenVerifier
 from tutorgpt_asgi.settings import IPNetwork, Settings, SettingsError, parse_networks, sqlite_path
+from tutorgpt_asgi.signin import SignInService
 from tutorgpt_asgi.store.database import Database
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Runtime:
                 refresh_grace=timedelta(seconds=settings.session_refresh_grace),
             ),
         )
+        self.signin = SignInService(self.db, settings)
         try:
             self.session_limiter = RateLimiter(
                 settings.rate_limit, settings.rate_limit_storage, namespace="tutorgpt:session:"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 from limits import parse_many
@@ -22,7 +24,7 @@ ENV_PREFIX = "TUTORGPT_"
 SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
 
 #: Settings that are never shown, only whether they are set.
-SECRET_SETTINGS = frozenset({"openai_api_key", "identity_jwt_secret", "admin_token"})
+SECRET_SETTINGS = frozenset({"openai_api_key", "identity_jwt_secret", "oidc_client_secret", "admin_token"})
 
 #: The shortest HS256 secret accepted: RFC 7518 wants a key at least as long as the hash.
 MIN_JWT_SECRET_CHARS = 32
@@ -33,6 +35,10 @@ LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
 #: Settings whose environment value is JSON.
 JSON_SETTINGS = frozenset({"model_prices"})
 
+
+#: A provider's id in the login URL (``/auth/login?provider=...``).
+_PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -46,6 +52,26 @@ class ModelPrice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     prompt: Annotated[float, msgspec.Meta(ge=0)]
     completion: Annotated[float, msgspec.Meta(ge=0)]
+
+
+class OIDCProvider(msgspec.Struct, frozen=True, kw_only=True):
+    """One OpenID Connect provider readers can sign in with.
+
+    Today the ``TUTORGPT_OIDC_*`` settings describe exactly one. Routes, login attempts and
+    login codes are already keyed by ``id`` and verified identities by ``issuer``, so a list
+    of providers fits without changing them.
+    """
+
+    id: str
+    issuer: str
+    client_id: str
+    client_secret: str | None
+    scopes: str
+
+    def __repr__(self) -> str:
+        secret = "<set>" if self.client_secret else None
+        return f"OIDCProvider(id={self.id!r}, issuer={self.issuer!r}, client_id={self.client_id!r}, " \
+            f"client_secret={secret!r}, scopes={self.scopes!r})"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -77,6 +103,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     admin_token: str | None = None
     analytics_retention_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
     model_prices: dict[str, ModelPrice] = {}
+    public_url: str | None = None
+    oidc_provider: str = "oidc"
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email profile"
     identity_jwt_secret: str | None = None
     identity_jwks_url: str | None = None
     identity_audience: str | None = None
@@ -104,6 +136,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def model_name(self) -> str:
         """The model to call; ``gpt-4.1-mini`` when only a key or base URL is given."""
         return self.model or "gpt-4.1-mini"
+
+    @property
+    def oidc_providers(self) -> tuple[OIDCProvider, ...]:
+        """The sign-in providers; empty when sign-in is off (no ``oidc_issuer``)."""
+        if not self.oidc_issuer or not self.oidc_client_id:
+            return ()
+        return (
+            OIDCProvider(
+                id=self.oidc_provider, issuer=self.oidc_issuer, client_id=self.oidc_client_id,
+                client_secret=self.oidc_client_secret, scopes=self.oidc_scopes,
+            ),
+        )
 
 
 def _field_names() -> tuple[str, ...]:
@@ -181,6 +225,45 @@ def _check(settings: Settings) -> None:
                 f"Invalid setting {_variable_for('allowed_origins')}: {origin!r} is not an "
                 "origin such as https://book.example.com"
             )
+    _check_signin(settings)
+
+
+def _secure_or_loopback(url: str) -> bool:
+    """``https``, or plain ``http`` to this machine (development and tests)."""
+    parts = urlsplit(url)
+    return bool(parts.hostname) and (
+        parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
+    )
+
+
+def _check_signin(settings: Settings) -> None:
+    """Sign-in needs a complete provider, a public URL for the redirect, and explicit origins:
+    a login code is posted only to an allowed origin, so "any origin" would hand it to any site."""
+    if not (settings.oidc_issuer or settings.oidc_client_id or settings.oidc_client_secret):
+        return
+    # A confidential client only: the test provider, like most, refuses unauthenticated clients,
+    # so a public-client path could not be tested here.
+    for name in ("oidc_issuer", "oidc_client_id", "oidc_client_secret", "public_url"):
+        if not getattr(settings, name):
+            raise SettingsError(f"Missing setting {_variable_for(name)}: OpenID Connect sign-in needs it")
+    for name in ("oidc_issuer", "public_url"):
+        url = getattr(settings, name)
+        if not _secure_or_loopback(url) or urlsplit(url).query or urlsplit(url).fragment:
+            raise SettingsError(
+                f"Invalid setting {_variable_for(name)}: {url!r} is not an https URL (plain http is "
+                "allowed for localhost only)"
+            )
+    if "openid" not in settings.oidc_scopes.split():
+        raise SettingsError(f"Invalid setting {_variable_for('oidc_scopes')}: must include 'openid'")
+    if not _PROVIDER_ID.match(settings.oidc_provider):
+        raise SettingsError(
+            f"Invalid setting {_variable_for('oidc_provider')}: use lower-case letters, digits, '-' or '_'"
+        )
+    if not settings.allowed_origins or "*" in settings.allowed_origins:
+        raise SettingsError(
+            f"Invalid setting {_variable_for('allowed_origins')}: OpenID Connect sign-in needs the "
+            "book's origins listed explicitly (a login code is posted only to one of them)"
+        )
 
 
 def _check_identity(settings: Settings) -> None:

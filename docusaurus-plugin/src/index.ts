@@ -48,6 +48,7 @@ export function clientConfig(options: PluginOptions, locale: string, nodeEnv: st
       panelWidth: options.ui.panelWidth,
     },
     student: options.student,
+    login: options.login,
   };
 }
 

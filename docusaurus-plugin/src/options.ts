@@ -56,6 +56,11 @@ export interface PluginOptions {
     panelWidth: number;
   };
   student: { askIdentity: 'optional' | 'required' | 'never'; defaultLevel: LearningLevel };
+  /**
+   * "Sign in with …" through the backend's OpenID Connect provider (`null`: no sign-in button).
+   * `loginUrl` defaults to `<backendUrl>/auth/login`; `provider` picks one of several providers.
+   */
+  login: { providerName: string; provider: string | null; loginUrl: string } | null;
   contextTransport: { header: string; encoding: 'base64url-json' };
   export: {
     enabled: boolean;
@@ -112,6 +117,7 @@ export const DEFAULT_OPTIONS: Omit<PluginOptions, 'id'> = {
     panelWidth: 420,
   },
   student: { askIdentity: 'optional', defaultLevel: 'beginner' },
+  login: null,
   contextTransport: { header: 'X-TutorGPT-Context', encoding: 'base64url-json' },
   export: {
     enabled: true,
@@ -194,6 +200,13 @@ export const OPTIONS_SCHEMA = Joi.object<PluginOptions>({
     askIdentity: Joi.string().valid('optional', 'required', 'never').default(D.student.askIdentity),
     defaultLevel: Joi.string().valid(...LEVELS).default(D.student.defaultLevel),
   }).default(D.student),
+  login: Joi.object({
+    providerName: Joi.string().trim().min(1).max(60).required(),
+    provider: Joi.string().pattern(/^[a-z0-9][a-z0-9_-]{0,31}$/).allow(null).default(null),
+    loginUrl: RELATIVE_OR_HTTP.allow(null).default(null),
+  })
+    .allow(null)
+    .default(D.login),
   contextTransport: Joi.object({
     header: Joi.string().pattern(/^[A-Za-z0-9-]+$/).default(D.contextTransport.header),
     encoding: Joi.string().valid('base64url-json').default(D.contextTransport.encoding),
@@ -227,10 +240,12 @@ export function finaliseOptions(raw: PluginOptions & { ui: PluginOptions['ui'] |
       ? null
       : raw.refreshEndpoint ?? (sessionEndpoint ? `${sessionEndpoint.replace(/\/+$/, '')}/refresh` : null);
   const maxChars = Math.min(raw.highlight.maxChars, MAX_HIGHLIGHT_CHARS);
+  const login = raw.login && { ...raw.login, loginUrl: raw.login.loginUrl ?? join('auth/login') };
   return {
     ...raw,
     sessionEndpoint,
     refreshEndpoint,
+    login,
     highlight: {
       ...raw.highlight,
       maxChars,

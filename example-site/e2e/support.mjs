@@ -62,7 +62,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Start `python -m tutorgpt_asgi.demo --no-build` on the built site with fresh SQLite files.
  * The model variables are removed so the deterministic offline tutor answers, unless `model`
- * names a scripted OpenAI-compatible server (see {@link startScriptedModel}).
+ * names a scripted OpenAI-compatible server (see {@link startScriptedModel}). `env` adds settings:
+ * an object, or a function of the demo's own URL (sign-in's public URL and origins).
  * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
  */
 export async function startDemo({model, env: extraEnv = {}} = {}) {
@@ -77,7 +78,7 @@ export async function startDemo({model, env: extraEnv = {}} = {}) {
     delete env[name];
   }
   if (model) Object.assign(env, {OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-e2e', TUTORGPT_MODEL: 'scripted'});
-  Object.assign(env, extraEnv);
+  Object.assign(env, typeof extraEnv === 'function' ? extraEnv(`http://127.0.0.1:${port}`) : extraEnv);
   const child = spawn(
     pythonExecutable(),
     ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', BUILT_SITE_DIR, '--state-dir', stateDir],
@@ -157,6 +158,44 @@ export async function startScriptedModel({answer, chunks = 6, delay = 0}) {
       await exited;
     },
   };
+}
+
+/**
+ * A real OpenID Connect provider for sign-in tests: `oidc-provider-mock` (a test dependency of
+ * the Python package) on a free loopback port, requiring a nonce, knowing `users` (claims with
+ * a `sub`). Returns `{issuer, stop}`.
+ */
+export async function startOidcProvider(users) {
+  const port = await freePort();
+  const args = ['-m', 'oidc_provider_mock', '--host', '127.0.0.1', '--port', String(port), '--require-nonce'];
+  for (const user of users) args.push('--user-claims', JSON.stringify(user));
+  const child = spawn(pythonExecutable(), args, {cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe']});
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const issuer = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the OpenID provider did not start:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${issuer}/.well-known/openid-configuration`, {signal: AbortSignal.timeout(2000)});
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  async function stop() {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  return {issuer, stop};
 }
 
 /** Launch Debian's Chromium (or CHROMIUM_PATH) headless through playwright-core. */

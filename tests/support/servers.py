@@ -30,10 +30,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: ASGIApp, *, lifespan: str = "on") -> Iterator[str]:
-    """Run ``app`` on uvicorn in a background thread; yield its base URL; stop it cleanly."""
+def serve(app: ASGIApp, *, lifespan: str = "on", port: int | None = None) -> Iterator[str]:
+    """Run ``app`` on uvicorn in a background thread; yield its base URL; stop it cleanly.
+
+    ``port`` is for an app that must know its own URL before it serves (sign-in's redirect URI).
+    """
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=free_port(), lifespan=lifespan, log_level="warning",
+        app, host="127.0.0.1", port=port or free_port(), lifespan=lifespan, log_level="warning",
         access_log=False, proxy_headers=False,
     )
     server = uvicorn.Server(config)

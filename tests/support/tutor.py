@@ -41,12 +41,14 @@ class ServedTutor:
             connection.close()
 
 
-def start_served(tmp_path: Path, stack: ExitStack, **settings: Any) -> tuple[Starlette, str, Path]:
+def start_served(
+    tmp_path: Path, stack: ExitStack, port: int | None = None, **settings: Any
+) -> tuple[Starlette, str, Path]:
     """Create and serve an app with fresh database files; ``stack`` stops it."""
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     db_path = folder / "tutorgpt.db"
     settings.setdefault("database_url", f"sqlite:///{db_path}")
     settings.setdefault("book_database_url", f"sqlite:///{folder / 'book.db'}")
     app = create_app(**settings)
-    base_url = stack.enter_context(serve(app))
+    base_url = stack.enter_context(serve(app, port=port))
     return app, base_url, db_path

@@ -82,6 +82,9 @@ class SessionBody(PageContext, frozen=True, kw_only=True, omit_defaults=True):
         max_length=8192, description="A JWT from the site's login (see the README's setups).")] | None = None
     student_key: Annotated[str, msgspec.Meta(
         max_length=200, description="The key a new student received in its first 201.")] | None = None
+    login_code: Annotated[str, msgspec.Meta(
+        max_length=200, description="The single-use code (60 s) a sign-in popup posted from /auth/callback; "
+        "with a student_key, that browser's anonymous history joins the signed-in student.")] | None = None
 
     def context(self) -> PageContext:
         """The page fields alone, as stored with the session."""

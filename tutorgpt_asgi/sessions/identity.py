@@ -45,6 +45,9 @@ class VerifiedIdentity:
     email: str | None = None
     name: str | None = None
     admin: bool = False
+    #: Proven by a sign-in with an OpenID Connect provider (a login code): the browser keeps a
+    #: student key for this student, and its key's anonymous history may join it.
+    signed_in: bool = False
 
 
 class IdentityRejected(Exception):

@@ -19,6 +19,7 @@ from tutorgpt_asgi.sessions.identity import (
     hash_student_key,
     new_student_key,
 )
+from tutorgpt_asgi.sessions.linking import anonymous_student_of, merge_students
 
 DEFAULT_LEVEL = "beginner"
 
@@ -35,6 +36,8 @@ def choose_student(
     connection: sqlite3.Connection, request: SessionRequest, identity: VerifiedIdentity | None, now: str
 ) -> ChosenStudent:
     """The student the proof selects (created on first sight); hints only fill its profile."""
+    if identity is not None and identity.signed_in:
+        return _student_for_sign_in(connection, identity, request, now)
     if identity is not None:
         return ChosenStudent(_student_for_identity(connection, identity, request, now))
     if request.student_key is not None:
@@ -50,12 +53,40 @@ def choose_student(
         _update_profile(connection, row[0], request.student_email, request.student_name, request, now)
         return ChosenStudent(row[0])
     student_id = _insert_student(connection, request.student_email, request.student_name, request, now)
+    return ChosenStudent(student_id, _new_key(connection, student_id, now))
+
+
+def _student_for_sign_in(
+    connection: sqlite3.Connection, identity: VerifiedIdentity, request: SessionRequest, now: str
+) -> ChosenStudent:
+    """A sign-in's student, with a new key for this browser. The browser's own key, if it names
+    an anonymous student, brings that student's history along (see ``linking.py``): adopted on
+    a first sign-in, merged into the known student otherwise. An unknown key is ignored rather
+    than refused, so a stale key does not waste the single-use login code."""
+    anonymous = anonymous_student_of(connection, request.student_key)
+    known = connection.execute(
+        "SELECT student_id FROM student_identities WHERE issuer = ? AND subject = ?",
+        (identity.issuer, identity.subject),
+    ).fetchone()
+    if known is None and anonymous is not None:
+        connection.execute(
+            """INSERT INTO student_identities (issuer, subject, student_id, created_at, last_seen_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (identity.issuer, identity.subject, anonymous, now, now),
+        )
+    elif known is not None and anonymous is not None and anonymous != known[0]:
+        merge_students(connection, anonymous, str(known[0]), now)
+    student_id = _student_for_identity(connection, identity, request, now)
+    return ChosenStudent(student_id, _new_key(connection, student_id, now))
+
+
+def _new_key(connection: sqlite3.Connection, student_id: str, now: str) -> str:
     key = new_student_key()
     connection.execute(
         "INSERT INTO student_keys (key_hash, student_id, created_at) VALUES (?, ?, ?)",
         (hash_student_key(key), student_id, now),
     )
-    return ChosenStudent(student_id, key)
+    return key
 
 
 def _student_for_identity(

@@ -1,5 +1,6 @@
 """The proofs of ``POST /session``, checked in a fixed order: the host's callback, a signed
-token, then (opt-in only) a claimed email. A student key is checked by the sessions service.
+token, a login code from a sign-in (``signin/``), then (opt-in only) a claimed email. A student
+key is checked by the sessions service.
 
 A proof that is offered and fails is refused (``IdentityRejected``): a bad token never falls
 back to the key or the claimed email, so the answer never depends on whose email was claimed.
@@ -45,6 +46,16 @@ async def call_identify(identify: IdentifyCallback, request: Request) -> Identit
     raise TypeError(f"identify() must return tutorgpt_asgi.Identity or None, not {result!r}")
 
 
+async def _redeem(runtime: Runtime, login_code: str) -> VerifiedIdentity:
+    """The identity a sign-in verified, for a live login code (used up here)."""
+    claims = await runtime.signin.redeem(login_code)
+    if claims is None:
+        raise IdentityRejected(
+            "INVALID_LOGIN_CODE", "This sign-in code is used, expired or unknown. Please sign in again."
+        )
+    return VerifiedIdentity(claims.issuer, claims.subject, claims.email, claims.name, signed_in=True)
+
+
 async def prove_identity(request: Request, runtime: Runtime, body: SessionBody) -> VerifiedIdentity | None:
     """The session's verified identity, or ``None`` when the student key (or a new student)
     decides. Raises :class:`IdentityRejected` for a bad token or a missing required identity."""
@@ -59,6 +70,8 @@ async def prove_identity(request: Request, runtime: Runtime, body: SessionBody) 
                 "INVALID_IDENTITY_TOKEN", "This server is not configured to accept identity tokens."
             )
         return await runtime.tokens.verify(body.identity_token)
+    if body.login_code is not None:
+        return await _redeem(runtime, body.login_code)
     if runtime.settings.identity_required:
         raise IdentityRejected("IDENTITY_REQUIRED", "Sign in to the site to use the tutor.")
     if runtime.settings.trust_claimed_email and body.student_email is not None:

@@ -17,6 +17,7 @@ from tutorgpt_asgi import __version__
 from tutorgpt_asgi.sessions.context import ErrorDetail, PageContext, SessionBody
 from tutorgpt_asgi.web.errors import JSONResponse
 from tutorgpt_asgi.web.session import SessionCreated, SessionHistory
+from tutorgpt_asgi.web.signin import SignInProviders
 
 
 class ErrorBody(msgspec.Struct):
@@ -46,7 +47,7 @@ def _errors(*codes: int | str) -> dict[str, Any]:
     described = {
         400: "Invalid request: every invalid field is listed in details",
         401: "Missing, unknown, expired or ended client secret",
-        "401-identity": "INVALID_IDENTITY_TOKEN, INVALID_STUDENT_KEY or IDENTITY_REQUIRED",
+        "401-identity": "INVALID_IDENTITY_TOKEN, INVALID_STUDENT_KEY, INVALID_LOGIN_CODE or IDENTITY_REQUIRED",
         405: "Method not allowed",
         413: "Body larger than 64 KiB",
         415: "Content type is not application/json",
@@ -64,12 +65,48 @@ def _errors(*codes: int | str) -> dict[str, Any]:
 
 BEARER: list[dict[str, list[str]]] = [{"clientSecret": []}]
 
+#: The sign-in popup's routes answer a browser window with HTML; only the provider list is JSON.
+_PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
+SIGNIN_PATHS: dict[str, Any] = {
+    "/auth/providers": {
+        "get": {
+            "summary": "The OpenID Connect providers readers can sign in with (empty: sign-in is off)",
+            "responses": {"200": {"description": "Provider ids", **_json("SignInProviders")}},
+        }
+    },
+    "/auth/login": {
+        "get": {
+            "summary": "Start a sign-in in a popup: redirects to the provider",
+            "parameters": [
+                {"name": "return_origin", "in": "query", "required": True, "schema": {"type": "string"},
+                 "description": "The book's origin; must be one of TUTORGPT_ALLOWED_ORIGINS"},
+                {"name": "provider", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "302": {"description": "To the provider's authorization endpoint (state, nonce, PKCE S256)"},
+                "4XX": {"description": "A readable page with a stable code (ORIGIN_NOT_ALLOWED, ...)", **_PAGE},
+                "502": {"description": "PROVIDER_UNAVAILABLE or PROVIDER_ERROR", **_PAGE},
+            },
+        }
+    },
+    "/auth/callback": {
+        "get": {
+            "summary": "The provider's redirect: checks it and posts a login code to the book's window",
+            "responses": {
+                "200": {"description": "A page posting {type: 'tutorgpt:login', login_code} to the opener", **_PAGE},
+                "4XX": {"description": "INVALID_STATE, LOGIN_DENIED, INVALID_ID_TOKEN, ...", **_PAGE},
+                "502": {"description": "PROVIDER_UNAVAILABLE, TOKEN_EXCHANGE_FAILED or PROVIDER_ERROR", **_PAGE},
+            },
+        }
+    },
+}
+
 
 @cache
 def build_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
     _, components = msgspec.json.schema_components(
-        [SessionBody, PageContext, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory],
+        [SessionBody, PageContext, SessionCreated, ErrorBody, RateLimitedBody, SessionHistory, SignInProviders],
         ref_template="#/components/schemas/{name}",
     )
     return {
@@ -122,6 +159,7 @@ def build_document() -> dict[str, Any]:
                     "responses": {"204": {"description": "Student erased"}, **_errors(401)},
                 }
             },
+            **SIGNIN_PATHS,
             "/health": {
                 "get": {
                     "summary": "Database health",

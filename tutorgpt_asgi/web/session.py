@@ -17,7 +17,7 @@ from starlette.responses import Response
 from tutorgpt_asgi.clock import isoformat_z
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail, ValidationFailed, parse_session_body
-from tutorgpt_asgi.sessions.identity import IdentityRejected
+from tutorgpt_asgi.sessions.identity import IdentityRejected, VerifiedIdentity
 from tutorgpt_asgi.sessions.service import CreatedSession, SessionSummary
 from tutorgpt_asgi.web.auth import authenticate, bearer_secret, unauthorized
 from tutorgpt_asgi.web.body import BodyRejected, read_json_body
@@ -31,14 +31,24 @@ logger = logging.getLogger(__name__)
 MAX_SESSION_BODY = 64 * 1024
 
 
+class SignedInAs(msgspec.Struct, frozen=True):
+    """The verified profile a login code brought, for the panel's "Signed in as …"."""
+
+    name: str | None
+    email: str | None
+
+
 class SessionCreated(msgspec.Struct, omit_defaults=True):
     """The 201 body: the bearer secret for the protocol, our session id, and its expiry; for a
-    new student without a verified identity also the student key, shown only this once."""
+    new student without a verified identity also the student key, shown only this once. A
+    sign-in (``login_code``) also gets a key, for later sessions on that browser, and who it
+    signed in as."""
 
     client_secret: str
     session_id: str
     expires_at: str
     student_key: str | None = None
+    signed_in_as: SignedInAs | None = None
 
 
 class SessionHistory(msgspec.Struct):
@@ -49,9 +59,10 @@ class SessionHistory(msgspec.Struct):
     current_session_id: str
 
 
-def _created(session: CreatedSession, status: int) -> JSONResponse:
+def _created(session: CreatedSession, status: int, identity: VerifiedIdentity | None = None) -> JSONResponse:
+    signed_in = SignedInAs(identity.name, identity.email) if identity is not None and identity.signed_in else None
     body = SessionCreated(
-        session.client_secret, session.session_id, isoformat_z(session.expires_at), session.student_key
+        session.client_secret, session.session_id, isoformat_z(session.expires_at), session.student_key, signed_in
     )
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -95,11 +106,14 @@ async def create_session(request: Request) -> Response:
             [ErrorDetail("SESSION_CREATION_FAILED", "Could not create ChatKit session. "
                          "Please try again.")],
         )
-    return _created(created, 201)
+    return _created(created, 201, identity)
 
 
 def _refused(request: Request, rejected: IdentityRejected) -> Response:
-    field = {"INVALID_IDENTITY_TOKEN": "identity_token", "INVALID_STUDENT_KEY": "student_key"}
+    field = {
+        "INVALID_IDENTITY_TOKEN": "identity_token", "INVALID_STUDENT_KEY": "student_key",
+        "INVALID_LOGIN_CODE": "login_code",
+    }
     title = "Identity unavailable" if rejected.status == 503 else "Unauthorized"
     detail = ErrorDetail(rejected.code, rejected.message, field.get(rejected.code))
     return error_response(request, rejected.status, title, [detail])

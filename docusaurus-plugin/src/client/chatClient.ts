@@ -61,4 +61,12 @@ export class ChatClient {
     const response = await this.post({ type: 'threads.get_by_id', params: { thread_id: threadId } }, 'application/json', signal);
     return response.json();
   }
+
+  /** `threads.list`: the student's newest thread, to show a reader who signs in on a new device. */
+  async newestThreadId(signal?: AbortSignal): Promise<string | null> {
+    const response = await this.post({ type: 'threads.list', params: { limit: 1, order: 'desc' } }, 'application/json', signal);
+    const page = (await response.json()) as { data?: { id?: unknown }[] };
+    const id = page.data?.[0]?.id;
+    return typeof id === 'string' ? id : null;
+  }
 }

@@ -10,4 +10,5 @@ export * from './markdown';
 export * from './shortcut';
 export * from './storage';
 export * from './http';
+export * from './login';
 export * from './identity';

@@ -44,6 +44,12 @@ export interface SessionManagerOptions {
   studentKeys?: StudentKeyStore;
 }
 
+/** Who a login code signed in, as the backend verified it (`signed_in_as` in the 201 body). */
+export interface SignedInAs {
+  name: string | null;
+  email: string | null;
+}
+
 export interface SessionStorage {
   load(): SessionInfo | null;
   save(session: SessionInfo | null): void;
@@ -126,8 +132,31 @@ export class SessionManager {
   }
 
   async create(): Promise<SessionInfo> {
-    const body = sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel);
-    const token = (await this.options.identity?.getToken?.()) ?? null;
+    return this.adopt(parseSession(await this.open({}), this.now()));
+  }
+
+  /**
+   * Start a new session with a login code (`client/login.ts`). The browser's student key goes
+   * along: the backend folds this browser's anonymous history into the signed-in student.
+   */
+  async signIn(loginCode: string): Promise<SignedInAs> {
+    this.invalidate();
+    const json = (await this.open({ login_code: loginCode })) as { signed_in_as?: Partial<SignedInAs> };
+    this.adopt(parseSession(json, this.now()));
+    const who = json.signed_in_as ?? {};
+    return { name: typeof who.name === 'string' ? who.name : null, email: typeof who.email === 'string' ? who.email : null };
+  }
+
+  /** Sign out here: forget the session and the student key (the student stays on the backend). */
+  forgetStudent(): void {
+    this.invalidate();
+    this.options.studentKeys?.save(null);
+  }
+
+  /** `POST /session` with the reader's proof (a token, else the key) and `extra` fields. */
+  private async open(extra: Record<string, string>): Promise<unknown> {
+    const body = { ...sessionBody(this.options.getContext(), this.options.getStudent(), this.options.defaultLevel), ...extra };
+    const token = extra.login_code ? null : ((await this.options.identity?.getToken?.()) ?? null);
     const key = token ? null : (this.options.studentKeys?.load() ?? null);
     if (token) body.identity_token = token;
     else if (key) body.student_key = key;
@@ -143,7 +172,7 @@ export class SessionManager {
     }
     const json = (await response.json()) as { student_key?: unknown };
     if (typeof json?.student_key === 'string') this.options.studentKeys?.save(json.student_key);
-    return this.adopt(parseSession(json, this.now()));
+    return json;
   }
 
   private postSession(body: Record<string, string>): Promise<Response> {

@@ -5,6 +5,8 @@ export const STORAGE_KEYS = {
   student: 'tutorgpt.student',
   thread: 'tutorgpt.thread',
   session: 'tutorgpt.session',
+  /** Who is signed in (name, email), for the panel; `:<backendUrl>` is appended. */
+  signedIn: 'tutorgpt.signedIn',
 } as const;
 
 function store(): Storage | null {

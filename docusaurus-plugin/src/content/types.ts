@@ -74,6 +74,8 @@ export interface TutorClientConfig {
     panelWidth: number;
   };
   student: { askIdentity: 'optional' | 'required' | 'never'; defaultLevel: 'beginner' | 'intermediate' | 'advanced' };
+  /** "Sign in with …" (see `client/login.ts`); `null` when the site offers no sign-in. */
+  login: { providerName: string; provider: string | null; loginUrl: string } | null;
 }
 
 /** What `setGlobalData` publishes. */

@@ -45,7 +45,11 @@ export async function startBackend(script: Partial<Script> = {}) {
         res.end(JSON.stringify(data));
       };
       if (req.url === '/api/chatkit/session') {
-        const proof = (body ?? {}) as { student_key?: string; identity_token?: string };
+        if (req.method === 'DELETE') return json(secret ? 204 : 401, {});
+        const proof = (body ?? {}) as { student_key?: string; identity_token?: string; login_code?: string };
+        if (proof.login_code) {
+          return json(201, { ...newSession(), student_key: 'sk_student_signed_in', signed_in_as: { name: 'Ada Lovelace', email: 'ada@example.com' } });
+        }
         if (proof.student_key && state.erasedKeys.has(proof.student_key)) {
           return json(401, { error: 'Unauthorized', details: [{ code: 'INVALID_STUDENT_KEY', message: 'Unknown key', field: 'student_key' }] });
         }

@@ -16,6 +16,7 @@ import { useColorScheme, useNavbarMenu, useStyles, useViewportFit } from './hook
 import Launcher from './Launcher';
 import PanelHeader from './PanelHeader';
 import SelectionButton from './SelectionButton';
+import SignIn, { useSignIn } from './SignIn';
 import StudentForm from './StudentForm';
 import Surface from './Surface';
 import { chooseSurface, type SurfaceKind } from './surfaceChoice';
@@ -96,8 +97,12 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
       }),
     [data, location.pathname, location.search, config.locale, highlight],
   );
-  const identityMissing = config.student.askIdentity === 'required' && !student?.email;
-  const connection = useConnection({ config, context, student, opened, identityMissing, setHighlight });
+  // Sign-in (the `login` option) needs the connection's session; a signed-in reader counts as
+  // identified for the panel, and the tutor fetch creates the session on first use.
+  const askedIdentityMissing = config.student.askIdentity === 'required' && !student?.email;
+  const connection = useConnection({ config, context, student, opened, identityMissing: askedIdentityMissing, setHighlight });
+  const signIn = useSignIn(config, connection.session, connection.tutorFetch, opened);
+  const identityMissing = askedIdentityMissing && !signIn.signedIn;
 
   const closePanel = useCallback(() => {
     setOpen(false);
@@ -136,6 +141,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
       setStudent(null);
       setFormOpen(false);
       setForgotten((n) => n + 1);
+      signIn.forgotten();
     });
 
   const onPanelKey = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -169,6 +175,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
           onToggleForm={() => setFormOpen((v) => !v)}
           onClose={closePanel}
         />
+        {config.login && <SignIn state={signIn} providerName={config.login.providerName} />}
         {showForm && (
           <StudentForm
             student={student}
@@ -190,7 +197,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         </details>
         <div className="tutorgpt-body">
           {opened && !identityMissing && (
-            <Surface key={forgotten} kind={surface} config={config} fetch={connection.tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
+            <Surface key={`${forgotten}:${signIn.epoch}`} kind={surface} config={config} fetch={connection.tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
           )}
         </div>
       </div>

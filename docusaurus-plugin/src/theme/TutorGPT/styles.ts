@@ -60,6 +60,10 @@ export function tutorCss(panelWidth: number): string {
 .tutorgpt-student label{display:flex;flex-direction:column;font-size:.85rem;gap:.15rem}
 .tutorgpt-student input,.tutorgpt-student select{font:inherit;font-size:max(1rem,16px);padding:.35rem .5rem;border-radius:6px;border:1px solid var(--ifm-color-emphasis-400,#ccd0d5);background:var(--ifm-background-color,#fff);color:inherit}
 .tutorgpt-student-actions{display:flex;gap:.5rem;align-items:center}
+.tutorgpt-signin{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.4rem;padding:.4rem .8rem;font-size:.85rem;border-bottom:1px solid var(--ifm-color-emphasis-200,#ebedf0)}
+.tutorgpt-signin p{flex-basis:100%}
+.tutorgpt-signin-button{border:1px solid var(--ifm-color-emphasis-400,#ccd0d5);background:var(--ifm-background-color,#fff);color:inherit;border-radius:8px;padding:.35rem .8rem;font:inherit;font-weight:600;cursor:pointer}
+.tutorgpt-signin-button:disabled{cursor:progress;opacity:.7}
 .tutorgpt-start{color:var(--ifm-color-emphasis-800,#444950)}
 .tutorgpt-prompts{list-style:none;padding:0;margin:.4rem 0 0;display:flex;flex-wrap:wrap;gap:.4rem}
 .tutorgpt-prompts button{border:1px solid var(--ifm-color-emphasis-300,#dadde1);background:none;color:inherit;border-radius:999px;padding:.3rem .7rem;cursor:pointer;font:inherit;font-size:.85rem}
