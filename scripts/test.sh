@@ -43,7 +43,8 @@ say "Installing tutorgpt-asgi with its test extras"
 say "Installing npm dependencies"
 npm ci --no-audit --no-fund
 
-say "Plugin unit tests"
+say "Plugin type check and unit tests"
+npm run typecheck -w docusaurus-plugin
 npm test -w docusaurus-plugin
 
 say "Building the example book (docusaurus build)"

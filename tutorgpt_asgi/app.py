@@ -20,17 +20,18 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tutorgpt_asgi.logs import configure_logging
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.settings import Settings, SettingsError, load_settings
 from tutorgpt_asgi.web.admin import admin_login, admin_logout, admin_page
-from tutorgpt_asgi.web.errors import error_response, request_id
+from tutorgpt_asgi.web.errors import error_response
 from tutorgpt_asgi.web.health import health
 from tutorgpt_asgi.web.identity import IdentifyCallback
-from tutorgpt_asgi.web.middleware import OriginMiddleware, RequestIdMiddleware
+from tutorgpt_asgi.web.middleware import middleware_stack
 from tutorgpt_asgi.web.openapi import openapi_schema
 from tutorgpt_asgi.web.protocol import chatkit_endpoint
 from tutorgpt_asgi.web.session import create_session, end_session, erase_student, list_sessions, refresh_session
@@ -56,29 +57,25 @@ class LazyStartMiddleware:
         await self.app(scope, receive, send)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE and isinstance(route, Route) and route.methods:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """404 and 405 in the contract's error shape instead of Starlette's plain text."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
         detail = ErrorDetail("METHOD_NOT_ALLOWED", f"{request.method} is not allowed here")
-        return error_response(request, 405, "Method not allowed", [detail], headers=exc.headers)
+        allow = {"Allow": _allowed_methods(request)}
+        return error_response(request, 405, "Method not allowed", [detail], headers=allow)
     detail = ErrorDetail("NOT_FOUND", f"No route for {request.url.path}")
     return error_response(request, exc.status_code, "Not found", [detail], headers=exc.headers)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    """Any uncaught failure: the contract's error body and the request id, never a traceback.
-
-    Logged with the request id so an operator can find it; request bodies (which may hold an
-    email) and headers (which hold the bearer secret) are not logged.
-    """
-    logger.error("Unhandled error (request_id=%s)", request_id(request), exc_info=exc)
-    detail = ErrorDetail("INTERNAL_ERROR", "Something went wrong on our side. Please try again.")
-    return error_response(request, 500, "Internal server error", [detail])
-
-
-def _configure_logging(level: str) -> None:
-    logging.getLogger("tutorgpt_asgi").setLevel(level)
 
 
 def _check_identity_modes(settings: Settings, identify: IdentifyCallback | None) -> None:
@@ -107,7 +104,7 @@ def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) ->
     Raises :class:`~tutorgpt_asgi.settings.SettingsError` naming an invalid setting.
     """
     settings = load_settings(overrides)
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     _check_identity_modes(settings, identify)
     runtime = Runtime(settings, identify)
 
@@ -138,11 +135,10 @@ def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) ->
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(OriginMiddleware, allowed_origins=settings.allowed_origins),
+            *middleware_stack(settings.allowed_origins),
             Middleware(LazyStartMiddleware, runtime=runtime),
         ],
-        exception_handlers={404: _http_error, 405: _http_error, Exception: _unexpected_error},
+        exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )
     app.state.runtime = runtime

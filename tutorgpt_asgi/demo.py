@@ -34,7 +34,15 @@ BOOK_INDEX = Path("build") / "tutorgpt" / "book-index.json"
 #: The source checkout this module lives in (an editable install); the default site's parent.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Inputs of the site build: a change to any of them makes the built site stale.
-SITE_INPUTS = ("docs", "src", "static", "docusaurus.config.js", "sidebars.js", "package.json")
+#: The config file names Docusaurus looks for, in its order.
+CONFIG_NAMES = (
+    "docusaurus.config.ts", "docusaurus.config.mts", "docusaurus.config.cts",
+    "docusaurus.config.js", "docusaurus.config.mjs", "docusaurus.config.cjs",
+)
+SITE_INPUTS = (
+    "docs", "src", "static", "versioned_docs", "versioned_sidebars", "versions.json", "i18n",
+    *CONFIG_NAMES, "sidebars.js", "sidebars.ts", "package.json",
+)
 #: The subcommand's one-line description in ``--help``.
 DESCRIPTION = "Serve the example book and its tutor from one process: the site at /, the backend at /api/chatkit."
 #: How long a site build may take before the demo gives up (2 shared cores, cold caches).
@@ -96,8 +104,11 @@ def build_site(site_dir: Path) -> None:
 
 def prepare_site(site_dir: Path, *, build: bool) -> None:
     """Check the site and build it when allowed and stale; the book index must then exist."""
-    if not (site_dir / "docusaurus.config.js").is_file():
-        raise DemoError("SITE_NOT_FOUND", f"no Docusaurus site at {site_dir} (use --site-dir)")
+    if not any((site_dir / name).is_file() for name in CONFIG_NAMES):
+        raise DemoError(
+            "SITE_NOT_FOUND",
+            f"no Docusaurus site at {site_dir}: none of {', '.join(CONFIG_NAMES)} (use --site-dir)",
+        )
     if build and site_is_stale(site_dir):
         build_site(site_dir)
     index = site_dir / BOOK_INDEX

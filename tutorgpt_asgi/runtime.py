@@ -97,7 +97,7 @@ class Runtime:
     async def _index_book(self, path: str) -> None:
         """Index the configured book; a bad path or file stops start-up, naming the setting."""
         try:
-            summary = await self.book.index_path(path)
+            summary = await self.book.index_path(path, exclude=self.settings.book_exclude)
         except BookError as error:
             await self.book.close()
             await self.db.close()

@@ -30,7 +30,7 @@ SECRET_SETTINGS = frozenset({"openai_api_key", "identity_jwt_secret", "oidc_clie
 MIN_JWT_SECRET_CHARS = 32
 
 #: Settings whose environment value is a comma-separated list.
-LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins"})
+LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins", "book_exclude"})
 
 #: Settings whose environment value is JSON.
 JSON_SETTINGS = frozenset({"model_prices"})
@@ -80,6 +80,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_url: str = "sqlite:///./tutorgpt.db"
     book_database_url: str = "sqlite:///./tutorgpt-book.db"
     book: str | None = None
+    #: Globs of docs to skip when ``book`` is a docs folder (the site's ``exclude``).
+    book_exclude: tuple[str, ...] = ()
+    #: The book's name in the tutor's instructions; None = the export's site title.
+    book_title: str | None = None
     site_url: str | None = None
     rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
@@ -90,6 +94,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     session_max_ttl: int = 43200
     session_refresh_grace: int = 300
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     model: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None

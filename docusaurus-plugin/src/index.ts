@@ -52,6 +52,20 @@ export function clientConfig(options: PluginOptions, locale: string, nodeEnv: st
   };
 }
 
+/**
+ * Which instance of this plugin injects the ChatKit script for a site and locale: the first one
+ * that asks. The same instance asking again (a dev-server reload) keeps it, so a site that
+ * configures the plugin once per docs instance still gets exactly one script tag.
+ */
+const SCRIPT_OWNERS = new Map<string, string>();
+
+export function ownsScript(siteDir: string, locale: string, instanceId: string): boolean {
+  const key = `${siteDir}\u0000${locale}`;
+  const owner = SCRIPT_OWNERS.get(key) ?? instanceId;
+  SCRIPT_OWNERS.set(key, owner);
+  return owner === instanceId;
+}
+
 async function writeJson(file: string, data: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(data, null, 2)}\n`, 'utf8');
@@ -93,6 +107,7 @@ export default function pluginTutorGPT(context: LoadContext, options: PluginOpti
       const data: TutorGlobalData = {
         pageMap: result.pageMap,
         chapters: result.chapters,
+        parts: result.parts,
         config: clientConfig(options, locale, nodeEnv),
       };
       actions.setGlobalData(data);
@@ -105,6 +120,7 @@ export default function pluginTutorGPT(context: LoadContext, options: PluginOpti
     },
 
     injectHtmlTags() {
+      if (!ownsScript(context.siteDir, locale, instanceId)) return {};
       return { headTags: chatkitHeadTags(options, nodeEnv) };
     },
   };

@@ -26,7 +26,8 @@ export interface PluginOptions {
   refreshEndpoint: string | null;
   domainKey: string;
   chatkitScript: { src: string; load: ScriptLoad; timeoutMs: number };
-  docsPluginId: string;
+  /** docs plugin instances to read: ids, or `['all']` (the default: every instance) */
+  docsPluginId: string[];
   include: string[];
   exclude: string[];
   ids: {
@@ -67,7 +68,10 @@ export interface PluginOptions {
     path: string;
     publish: boolean;
     includeText: boolean;
-    versions: 'last' | 'current';
+    /** version names, or `current`, `last` (the released default), `all` */
+    versions: string[];
+    /** export `unlisted: true` pages too (drafts are never exported) */
+    includeUnlisted: boolean;
     frontMatterAllowlist: string[];
   };
   globalData: 'inline';
@@ -79,7 +83,9 @@ export type LearningLevel = 'beginner' | 'intermediate' | 'advanced';
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
 /** What a site writes in `docusaurus.config`: everything optional, `ui` may be a surface name. */
-export type Options = Omit<DeepPartial<PluginOptions>, 'sessionEndpoint' | 'refreshEndpoint' | 'ui'> & {
+export type Options = Omit<DeepPartial<PluginOptions>, 'sessionEndpoint' | 'refreshEndpoint' | 'ui' | 'docsPluginId' | 'export'> & {
+  docsPluginId?: string | string[];
+  export?: Omit<DeepPartial<PluginOptions['export']>, 'versions'> & { versions?: string | string[] };
   sessionEndpoint?: string | false;
   refreshEndpoint?: string | false;
   ui?: Surface | DeepPartial<PluginOptions['ui']>;
@@ -94,7 +100,7 @@ export const DEFAULT_OPTIONS: Omit<PluginOptions, 'id'> = {
   refreshEndpoint: null,
   domainKey: 'local-dev',
   chatkitScript: { src: CHATKIT_CDN_URL, load: 'always', timeoutMs: 8000 },
-  docsPluginId: 'default',
+  docsPluginId: ['all'],
   include: [],
   exclude: [],
   ids: {
@@ -124,7 +130,8 @@ export const DEFAULT_OPTIONS: Omit<PluginOptions, 'id'> = {
     path: 'tutorgpt/book-index.json',
     publish: true,
     includeText: true,
-    versions: 'last',
+    versions: ['current', 'last'],
+    includeUnlisted: false,
     frontMatterAllowlist: ['title', 'description', 'tags', 'keywords', 'difficulty'],
   },
   globalData: 'inline',
@@ -153,7 +160,7 @@ export const OPTIONS_SCHEMA = Joi.object<PluginOptions>({
     load: Joi.string().valid('always', 'production', 'never').default(D.chatkitScript.load),
     timeoutMs: Joi.number().integer().min(0).max(60000).default(D.chatkitScript.timeoutMs),
   }).default(D.chatkitScript),
-  docsPluginId: Joi.string().default(D.docsPluginId),
+  docsPluginId: Joi.array().items(Joi.string().min(1)).min(1).single().default(D.docsPluginId),
   include: Joi.array().items(Joi.string()).default(D.include),
   exclude: Joi.array().items(Joi.string()).default(D.exclude),
   ids: Joi.object({
@@ -219,7 +226,8 @@ export const OPTIONS_SCHEMA = Joi.object<PluginOptions>({
       .messages({ 'string.pattern.base': '"export.path" must be a relative path ending in .json' }),
     publish: Joi.boolean().default(D.export.publish),
     includeText: Joi.boolean().default(D.export.includeText),
-    versions: Joi.string().valid('last', 'current').default(D.export.versions),
+    versions: Joi.array().items(Joi.string().min(1)).min(1).single().default(D.export.versions),
+    includeUnlisted: Joi.boolean().default(D.export.includeUnlisted),
     frontMatterAllowlist: Joi.array().items(Joi.string()).default(D.export.frontMatterAllowlist),
   }).default(D.export),
   globalData: Joi.string().valid('inline').default(D.globalData),

@@ -66,8 +66,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * an object, or a function of the demo's own URL (sign-in's public URL and origins).
  * Returns `{baseUrl, stop, output}`; `stop()` ends the server and removes its data.
  */
-export async function startDemo({model, env: extraEnv = {}} = {}) {
-  const indexFile = path.join(BUILT_SITE_DIR, 'build', 'tutorgpt', 'book-index.json');
+export async function startDemo({model, env: extraEnv = {}, siteDir = BUILT_SITE_DIR} = {}) {
+  const indexFile = path.join(siteDir, 'build', 'tutorgpt', 'book-index.json');
   if (!existsSync(indexFile)) {
     throw new Error(`${indexFile} is missing: build the site first (npm run build -w example-site)`);
   }
@@ -81,7 +81,7 @@ export async function startDemo({model, env: extraEnv = {}} = {}) {
   Object.assign(env, typeof extraEnv === 'function' ? extraEnv(`http://127.0.0.1:${port}`) : extraEnv);
   const child = spawn(
     pythonExecutable(),
-    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', BUILT_SITE_DIR, '--state-dir', stateDir],
+    ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', siteDir, '--state-dir', stateDir],
     {cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe']},
   );
   let output = '';
@@ -316,11 +316,11 @@ export async function sessionsOf(baseUrl, secret) {
  * The demo server and Chromium for one test file: started before its tests, stopped after.
  * Returns the live handles (`demo`, `browser`), filled in once `before` has run.
  */
-export function demoAndBrowser({answer, chunks, delay, env} = {}) {
+export function demoAndBrowser({answer, chunks, delay, env, siteDir = () => BUILT_SITE_DIR} = {}) {
   const live = {demo: undefined, browser: undefined, model: undefined};
   before(async () => {
     if (answer) live.model = await startScriptedModel({answer, chunks, delay});
-    live.demo = await startDemo({model: live.model, env});
+    live.demo = await startDemo({model: live.model, env, siteDir: siteDir()});
     live.browser = await launchBrowser();
   });
   after(async () => {

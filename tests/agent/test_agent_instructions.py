@@ -30,7 +30,8 @@ def test_contract_text_is_filled_with_the_students_context() -> None:
             page_path="/docs/chapter-04/lesson-01-intro",
             current_chapter="04-python",
             current_lesson="01-intro",
-        )
+        ),
+        book_title="the AI-Native Software Development book",
     )
     assert text.startswith("You are TutorGPT, an AI tutor for the AI-Native Software Development book.")
     assert '- Name: see "student_name" in the reader data below\n- Level: intermediate\n' in text
@@ -44,6 +45,13 @@ def test_contract_text_is_filled_with_the_students_context() -> None:
                                 "current_chapter": "04-python", "current_lesson": "01-intro"}
     outside = FENCE.sub("", text)
     assert "Jane" not in outside and "04-python" not in outside and "/docs/chapter-04" not in outside
+
+
+def test_the_book_is_named_by_its_own_title_or_generically() -> None:
+    named = build_instructions(_context(), book_title="The Realbook Fixture")
+    assert named.startswith("You are TutorGPT, an AI tutor for The Realbook Fixture.\n")
+    assert build_instructions(_context()).startswith("You are TutorGPT, an AI tutor for this book.\n")
+    assert "AI-Native" not in build_instructions(_context())
 
 
 def test_highlight_and_titles_go_into_one_fenced_json_block() -> None:
@@ -140,3 +148,11 @@ def test_guidance_asks_for_citations_from_search_results_only() -> None:
 def test_inline_cuts_long_values() -> None:
     assert inline("a" * 500).endswith("…") and len(inline("a" * 500)) == 200
     assert inline("  ", "none") == "none"
+
+
+def test_the_part_and_version_of_the_page_go_into_the_reader_data() -> None:
+    text = build_instructions(_context(part_title="Part One: Foundations", version="current"))
+    fenced = re.search(r"<<<(READER-DATA-\w+)\n(.*?)\n\1>>>", text, re.S)
+    assert fenced is not None
+    data = json.loads(fenced.group(2))
+    assert (data["part_title"], data["version"]) == ("Part One: Foundations", "current")

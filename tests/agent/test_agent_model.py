@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,7 +88,10 @@ async def test_request_carries_contract_settings_context_history_and_quote(
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == "Bearer sk-test"
     assert body["model"] == "tutor-model"
-    assert body["temperature"] == 0.7 and body["max_tokens"] == 1000
+    assert body["temperature"] == 0.7 and body["max_completion_tokens"] == 1000
+    assert "max_tokens" not in body and body["stream_options"] == {"include_usage": True}
+    [usage] = [event for event in events if isinstance(event, Usage)]
+    assert usage.completion_tokens == len("Hello Jane, the loop stops after six turns.")  # the server's count
     assert body["stream"] is True
     assert body["tools"] == CONTRACT_TOOLS
     assert "tool_choice" not in body
@@ -140,8 +144,10 @@ async def test_search_round_trip_streams_progress_answer_and_only_real_citations
     events, error = await collect(tutor, turn_for(jane, "What is the turn budget?"))
     await tutor.aclose()
     assert error is None
+    assert [type(e) for e in events].count(Usage) == 2  # one per model call
+    events = [event for event in events if not isinstance(event, Usage)]
     assert _text(events) == answer
-    events = [event for event in events if not isinstance(event, Usage | Grounding)]  # not shown
+    events = [event for event in events if not isinstance(event, Grounding)]  # not shown
     kinds = [type(event).__name__ for event in events]
     assert kinds[0] == "Progress" and events[0] == Progress("Searching the book…", "search")
     citations = [e for e in events if isinstance(e, Citation)]
@@ -389,8 +395,8 @@ async def test_an_empty_answer_is_an_error_not_silence(
     tutor = _tutor(model_server, book, sessions)
     events, error = await collect(tutor, turn_for(jane, "Question"))
     await tutor.aclose()
-    shown = [event for event in events if not isinstance(event, Usage | Grounding)]
-    assert shown == [] and error is not None and error.user_message == EMPTY_MESSAGE
+    assert [type(e) for e in events] == [Usage, Grounding]  # recorded, not shown
+    assert error is not None and error.user_message == EMPTY_MESSAGE
 
 
 async def test_title_comes_from_a_tiny_prompt_and_falls_back_to_the_question(
@@ -407,7 +413,7 @@ async def test_title_comes_from_a_tiny_prompt_and_falls_back_to_the_question(
         {"role": "system", "content": TITLE_PROMPT},
         {"role": "user", "content": "What is the turn budget of an agent in this book?"},
     ]
-    assert body["max_tokens"] == 20 and not body.get("stream") and "tools" not in body
+    assert body["max_completion_tokens"] == 20 and not body.get("stream") and "tools" not in body
 
 
 async def test_build_responder_picks_the_offline_tutor_without_a_model(
@@ -420,6 +426,22 @@ async def test_build_responder_picks_the_offline_tutor_without_a_model(
     assert isinstance(configured, ModelTutor)
     await configured.aclose()
 
+
+
+async def test_the_instructions_name_the_book_by_its_export_title_or_the_setting(
+    model_server: ModelServer, sessions: SessionService, jane: AuthenticatedSession, tmp_path: Path
+) -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "book" / "book-index.json"
+    async with await BookIndex.open(f"sqlite:///{tmp_path / 'titled.db'}") as titled:
+        await titled.index_path(export)
+        for overrides, expected in (({}, "The Widget Book"), ({"book_title": "Widgets 101"}, "Widgets 101")):
+            model_server.model.enqueue(Reply(text="Hi."))
+            tutor = _tutor(model_server, titled, sessions, **overrides)
+            await collect(tutor, turn_for(jane, "Hello?"))
+            await tutor.aclose()
+            system = model_server.model.requests[-1].body["messages"][0]["content"]
+            assert system.startswith(f"You are TutorGPT, an AI tutor for {expected}.\n")
+            assert "AI-Native" not in system
 
 
 async def test_a_weak_match_result_gives_the_model_nothing_to_cite(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.realbook import RealBook, build_realbook
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "book"
 DOCS = FIXTURE / "docs"
 EXPORT = FIXTURE / "book-index.json"
@@ -28,3 +30,9 @@ def docs_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'book.db'}"
+
+
+@pytest.fixture(scope="session")
+def realbook() -> RealBook:
+    """The realbook fixture site, built once per session (and cached by content)."""
+    return build_realbook()

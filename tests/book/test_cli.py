@@ -126,3 +126,20 @@ def test_search_on_an_empty_index_warns(tmp_path: Path, capsys: pytest.CaptureFi
     captured = capsys.readouterr()
     assert "is empty; run `tutorgpt index PATH` first" in captured.err
     assert "No results." in captured.out
+
+
+def test_search_into_a_closed_pipe_exits_without_a_traceback(tmp_path: Path) -> None:
+    """`tutorgpt search … | head` used to print a BrokenPipeError traceback."""
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    assert _run("index", str(DOCS), "--book-database-url", url).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tutorgpt_asgi.cli", "search", "widget", "--book-database-url", url, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TUTORGPT_SITE_URL": ""},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the search prints (start-up takes longer)
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr

@@ -83,13 +83,16 @@ def _victim_history(site: Site, mode: Mode, model_server: ModelServer) -> tuple[
 
 def _attack(site: Site, attacker: Chat, thread_id: str, question_id: str, answer_id: str) -> None:
     for make in (
-        req.get, req.list_items, lambda t: req.rename(t, "mine now"), req.delete,
+        req.get, req.list_items, lambda t: req.rename(t, "mine now"),
         lambda t: req.feedback(t, [answer_id], "negative"), lambda t: req.add(t, "let me in"),
         lambda t: req.retry(t, question_id),
     ):
         theirs, missing = attacker.post(make(thread_id)), attacker.post(make(MISSING_THREAD))
         assert theirs.status_code == missing.status_code == 404, theirs.text
         assert theirs.json()["details"] == missing.json()["details"]
+    # Delete is idempotent (as in the reference server): {} for hers and for a missing one alike,
+    # and hers is still there (checked by the caller).
+    assert attacker.json(req.delete(thread_id)) == attacker.json(req.delete(MISSING_THREAD)) == {}
     assert attacker.json(req.list_threads()) == {"data": [], "has_more": False}
     sessions = site.http.get("/sessions", headers=attacker.headers()).json()
     assert [s["session_id"] for s in sessions["data"]] == [attacker.session_id]

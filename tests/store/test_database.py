@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -38,21 +39,37 @@ async def test_a_failing_call_is_rolled_back_alone(tmp_path: Path) -> None:
         await db.close()
 
 
-@pytest.mark.anyio
-async def test_writes_are_durable_when_write_returns(tmp_path: Path) -> None:
-    path = tmp_path / "t.db"
-    db = Database(str(path), synchronous="FULL")
+#: A child process: write through Database, say "acked" once write() returned, then hang until killed.
+_WRITER = """
+import asyncio, sys
+from tutorgpt_asgi.store.database import Database
+
+async def main() -> None:
+    db = Database(sys.argv[1], synchronous="NORMAL")
     await db.open()
-    try:
-        def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "INSERT INTO students (id, learning_level, created_at, updated_at) "
-                "VALUES ('x', 'beginner', 'now', 'now')")
-        await db.write(insert)
-        # a separate, synchronous connection sees it: committed, not just queued
-        assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM students").fetchone() == (1,)
-    finally:
-        await db.close()
+    for number in range(50):
+        await db.write(lambda c, n=number: c.execute(
+            "INSERT INTO students (id, learning_level, created_at, updated_at) "
+            "VALUES (?, 'beginner', 'now', 'now')", (f"stu_{n}",)))
+        print(f"acked stu_{number}", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def test_a_returned_write_survives_kill_9(tmp_path: Path) -> None:
+    """Not just visible to another connection: still there after the writer dies without closing."""
+    path = tmp_path / "t.db"
+    child = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    acked = [child.stdout.readline().split()[1] for _ in range(50)]
+    child.send_signal(signal.SIGKILL)  # no close(), no checkpoint: the WAL is all there is
+    assert child.wait(timeout=10) == -signal.SIGKILL
+    connection = sqlite3.connect(path)  # recovery from the WAL happens here
+    stored = {row[0] for row in connection.execute("SELECT id FROM students")}
+    connection.close()
+    assert set(acked) <= stored and len(acked) == 50
 
 
 @pytest.mark.anyio

@@ -57,18 +57,37 @@ def serve(app: ASGIApp, *, lifespan: str = "on", port: int | None = None) -> Ite
 @contextmanager
 def cli_server(args: Sequence[str], env: dict[str, str], *, ready_path: str = "/health") -> Iterator[str]:
     """Run ``tutorgpt serve`` (or another subcommand that serves) as a real process."""
-    port = free_port()
+    with cli_process(args, env, ready_path=ready_path) as (_, base):
+        yield base
+
+
+@contextmanager
+def cli_process(
+    args: Sequence[str],
+    env: dict[str, str],
+    *,
+    ready_path: str = "/health",
+    output: Path | None = None,
+    port: int | None = None,
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """:func:`cli_server`, also yielding the process (kill tests signal it).
+
+    ``output`` keeps everything the process prints (its logs) in that file; ``port`` serves on
+    a given port (a restart on the same address).
+    """
+    port = port or free_port()
+    log = output.open("a") if output is not None else None
     process = subprocess.Popen(
         [sys.executable, "-m", "tutorgpt_asgi.cli", *args, "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env},
         cwd=REPO,
-        stdout=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # start-up takes seconds on a loaded CI machine
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stdout.read() if process.stdout else ''}")
@@ -80,10 +99,13 @@ def cli_server(args: Sequence[str], env: dict[str, str], *, ready_path: str = "/
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not become ready")
             time.sleep(0.1)
-        yield base
+        yield process, base
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        if log is not None:
+            log.close()

@@ -45,7 +45,10 @@ def test_openapi_describes_every_accepted_field_with_its_cap(tutor: Tutor) -> No
         assert once_missing in properties
     for name, cap in _caps(SessionBody).items():
         assert properties[name]["anyOf"][0]["maxLength"] == cap, name
-    assert properties["page_path"]["anyOf"][0]["pattern"] == "^/"
+    assert properties["page_path"]["anyOf"][0]["pattern"] == "^/[^\\x00]*$"  # starts with /, no NUL
+    for name in SessionBody.__struct_fields__:  # every text field documents the NUL rule
+        if name != "learning_level":
+            assert "[^\\x00]*$" in properties[name]["anyOf"][0]["pattern"], name
     # The X-TutorGPT-Context header's JSON is the same struct, documented as its own schema.
     header = tutor.http.get("/openapi.json").json()["components"]["schemas"]["PageContext"]["properties"]
     assert {name: header[name] for name in PageContext.__struct_fields__} == {

@@ -81,3 +81,65 @@ def test_a_client_that_hangs_up_mid_body_logs_no_traceback(
         )
     assert tutor.create_session({}).status_code == 201  # and the server is fine afterwards
     assert "Traceback" not in caplog.text and "Exception in ASGI application" not in caplog.text
+
+
+def test_deep_nesting_is_a_400_not_a_500(tutor: Tutor) -> None:
+    """~976 levels in 2 KB used to raise RecursionError inside the parser (a 500 and a traceback)."""
+    deep = b'{"page_path": ' + b"[" * 976 + b"]" * 976 + b"}"
+    response = tutor.http.post("/session", content=deep, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["code"] == "INVALID_JSON"
+    # The connection stays usable: keep-alive follow-ups are answered normally.
+    assert [tutor.create_session({}).status_code for _ in range(3)] == [201, 201, 201]
+    assert tutor.rows("SELECT COUNT(*) FROM sessions")[0][0] == 3
+
+
+def test_nesting_up_to_the_limit_is_parsed_normally(tutor: Tutor) -> None:
+    shallow = b'{"page_path": ' + b"[" * 60 + b"]" * 60 + b', "note": "' + b"[" * 500 + b'"}'
+    response = tutor.http.post("/session", content=shallow, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["details"][0]["code"] == "INVALID_FIELD_TYPE"  # parsed; the field is wrong
+
+
+@pytest.mark.parametrize("body", [b"\x0c", b"   ", b"\n"])
+def test_a_whitespace_body_is_invalid_json_not_empty(tutor: Tutor, body: bytes) -> None:
+    response = tutor.http.post("/session", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["code"] == "INVALID_JSON"
+    assert tutor.http.post("/session", content=b"").status_code == 201  # truly empty is {}
+
+
+def test_405_lists_every_method_the_path_serves(tutor: Tutor) -> None:
+    response = tutor.http.put("/session")
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"DELETE", "POST"}
+    assert response.json()["details"][0]["code"] == "METHOD_NOT_ALLOWED"
+    assert tutor.http.post("/health").headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("allowed", [[], ["https://book.example.com"]])
+def test_a_500_carries_the_cors_headers(make_tutor, allowed: list[str]) -> None:
+    """Without them the browser cannot read the 500's body or its request_id."""
+    tutor: Tutor = make_tutor(allowed_origins=allowed)
+    secret = tutor.create_session({}).json()["client_secret"]
+    tutor.execute("DROP TABLE visits")
+    response = tutor.http.post(
+        "/",
+        json={"type": "threads.list", "params": {}},
+        headers={"Authorization": f"Bearer {secret}", "X-TutorGPT-Context": "eyJwYWdlX3BhdGgiOiIveCJ9",
+                 "Origin": "https://book.example.com"},
+    )
+    assert response.status_code == 500
+    assert response.headers["access-control-allow-origin"] in ("*", "https://book.example.com")
+    assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("field", ["student_name", "page_path", "highlighted_text"])
+def test_nul_in_text_is_refused_as_the_schema_says(tutor: Tutor, field: str) -> None:
+    value = "/a\x00b" if field == "page_path" else "a\x00b"
+    response = tutor.create_session({field: value})
+    assert response.status_code == 400
+    assert response.json()["details"] == [
+        {"code": "INVALID_CHARACTERS", "message": f"{field} must not contain NUL", "field": field}
+    ]

@@ -55,6 +55,13 @@ def _scope(peer: str, **headers: str) -> dict:
         ("10.0.0.5", {"Forwarded": "for=192.0.2.61:4711"}, "192.0.2.61"),
         ("10.0.0.5", {}, "10.0.0.5"),
         ("192.0.2.1", {"X-Forwarded-For": "203.0.113.9"}, "192.0.2.1"),
+        # The proxy's Forwarded wins over an X-Forwarded-For the client made up.
+        ("10.0.0.5", {"X-Forwarded-For": "198.51.100.77", "Forwarded": "for=203.0.113.9"}, "203.0.113.9"),
+        # A port never makes a new client, nor does another spelling of one IPv6 address.
+        ("10.0.0.5", {"X-Forwarded-For": "203.0.113.9:4711"}, "203.0.113.9"),
+        ("10.0.0.5", {"X-Forwarded-For": "[2001:DB8:0::1]:443"}, "2001:db8::1"),
+        ("10.0.0.5", {"Forwarded": 'for="[2001:db8::1]:4711"'}, "2001:db8::1"),
+        ("10.0.0.5", {"Forwarded": "For = 192.0.2.60"}, "192.0.2.60"),
     ],
 )
 def test_client_ip_behind_trusted_proxies(peer: str, headers: dict, expected: str) -> None:
@@ -72,3 +79,15 @@ async def test_the_memory_window_forgets_idle_clients() -> None:
     assert (await limiter.hit("203.0.113.1")).allowed
     time.sleep(limiter.memory.SWEEP_INTERVAL + 0.3)  # one slice covers all 500
     assert limiter.memory.tracked_clients <= 1
+
+
+def test_a_client_cannot_pick_its_bucket_behind_a_forwarded_proxy(make_tutor) -> None:
+    """12/12 bypasses before: a made-up X-Forwarded-For won over the proxy's Forwarded."""
+    tutor: Tutor = make_tutor(rate_limit="2/minute", trusted_proxies=["127.0.0.1"])
+    statuses = [
+        tutor.create_session(
+            {}, **{"X-Forwarded-For": f"198.51.100.{n}", "Forwarded": f"for=203.0.113.9:{5000 + n}"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [201, 201, 429, 429]

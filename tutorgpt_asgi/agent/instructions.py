@@ -14,7 +14,8 @@ from typing import Any, Final
 from tutorgpt_asgi.agent.fence import fence, new_fence_token
 from tutorgpt_asgi.chatkit.responder import TurnContext
 
-BOOK_TITLE: Final = "the AI-Native Software Development book"
+#: The name used when neither TUTORGPT_BOOK_TITLE nor the export's site title is known.
+BOOK_TITLE: Final = "this book"
 
 #: Longest value kept for a one-line field; longer values are cut (they are ids and paths).
 INLINE_MAX_CHARS: Final = 200
@@ -40,12 +41,14 @@ LEVEL_GUIDANCE: Final[dict[str, str]] = {
 _LOCATION_FIELDS: Final = (
     "page_path",
     "page_title",
+    "part_title",
     "current_chapter",
     "chapter_title",
     "current_lesson",
     "lesson_title",
     "highlighted_text",
     "highlight_context",
+    "version",
 )
 
 
@@ -73,14 +76,19 @@ def _see(data: dict[str, Any], *names: str, missing: str = "unknown") -> str:
     return f"see {' and '.join(present)} in the reader data below" if present else missing
 
 
-def build_instructions(context: TurnContext, *, token: str | None = None) -> str:
-    """The full system message for one turn: contract text, reader data and answer guidance."""
+def build_instructions(
+    context: TurnContext, *, token: str | None = None, book_title: str | None = None
+) -> str:
+    """The full system message for one turn: contract text, reader data and answer guidance.
+
+    ``book_title`` is the book's own name (the ``book_title`` setting or the export's site title).
+    """
     data = reader_data(context)
     highlight_line = (
         f"\n- Highlighted Text: {_see(data, 'highlighted_text')}" if "highlighted_text" in data else ""
     )
     contract_text = (
-        f"You are TutorGPT, an AI tutor for {BOOK_TITLE}.\n"
+        f"You are TutorGPT, an AI tutor for {_book_name(book_title)}.\n"
         "\n"
         "Student Context:\n"
         f"- Name: {_see(data, 'student_name', missing='not given')}\n"
@@ -102,6 +110,12 @@ def build_instructions(context: TurnContext, *, token: str | None = None) -> str
         parts.append(fence("Reader data.", data, token or new_fence_token()))
     parts.append(_guidance(context.learning_level))
     return "\n\n".join(parts)
+
+
+def _book_name(title: str | None) -> str:
+    """The contract's "an AI tutor for <book>", with this book's own name."""
+    cleaned = inline(title, "") if title else ""
+    return cleaned or BOOK_TITLE
 
 
 def _guidance(level: str) -> str:

@@ -23,10 +23,12 @@ from openai import AsyncOpenAI
 from tutorgpt_asgi.agent.citations import CitationScanner, SourceRegistry
 from tutorgpt_asgi.agent.conversation import build_messages
 from tutorgpt_asgi.agent.instructions import build_instructions
+from tutorgpt_asgi.agent.parameters import ParameterMemory
 from tutorgpt_asgi.agent.titles import TITLE_PROMPT, clean_title, shorten_question
 from tutorgpt_asgi.agent.toolcalls import AssembledCall, ToolCallAssembler
 from tutorgpt_asgi.agent.tools import TOOL_SCHEMAS, StudentProfiles, ToolRunner, progress_for
 from tutorgpt_asgi.book.index import BookIndex
+from tutorgpt_asgi.book.shelves import book_title
 from tutorgpt_asgi.chatkit.responder import (
     Grounding,
     ResponderError,
@@ -50,6 +52,9 @@ _LONGEST_RETRY_PAUSE: Final = 8.0
 _TRANSIENT_STATUSES: Final = frozenset({408, 409, 429})
 #: Only the question goes into the title prompt, cut to this length.
 _TITLE_INPUT_CHARS: Final = 1000
+#: A title is a few words. Reasoning models count their thinking in this budget and may return
+#: nothing; the shortened question is the title then.
+_TITLE_MAX_TOKENS: Final = 20
 
 
 def _placeholder_key(settings: Settings) -> str:
@@ -86,6 +91,7 @@ class ModelTutor:
         #: SDK pauses its usual backoff between them. A longer Retry-After asked by the server
         #: is cut short here.
         self.response_deadline = settings.model_timeout * (retries + 1) + pauses
+        self._parameters = ParameterMemory()
 
     async def aclose(self) -> None:
         """Close the HTTP connections to the model server."""
@@ -96,7 +102,8 @@ class ModelTutor:
         sources = SourceRegistry()
         tools = ToolRunner(self._book, self._profiles, turn.context, sources)
         scanner = CitationScanner(sources)
-        instructions = build_instructions(turn.context)
+        title = self._settings.book_title or await book_title(self._book)
+        instructions = build_instructions(turn.context, book_title=title)
         messages = build_messages(turn, instructions, self._settings.history_budget_chars)
         rounds = self._settings.max_tool_rounds
         cited: list[str] = []
@@ -140,7 +147,7 @@ class ModelTutor:
             "model": self._settings.model_name,
             "messages": messages,
             "temperature": self._settings.temperature,
-            "max_tokens": self._settings.max_tokens,
+            "max_completion_tokens": self._settings.max_tokens,
             "tools": TOOL_SCHEMAS,
             "stream": True,
             "stream_options": {"include_usage": True},
@@ -148,17 +155,16 @@ class ModelTutor:
         if not tools_allowed:
             request["tool_choice"] = "none"
         try:
-            with anyio.fail_after(self.response_deadline):
-                stream = await self._client.chat.completions.create(**request)
+            stream = await self._create(request)
             async with stream:
                 async for chunk in stream:
-                    if chunk.usage is not None:
-                        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
                     for choice in chunk.choices:
                         if choice.delta.tool_calls:
                             assembler.add(choice.delta.tool_calls)
                         if choice.delta.content:
                             yield choice.delta.content
+                    if chunk.usage is not None:  # the last chunk, when include_usage was honoured
+                        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
         except TimeoutError:
             logger.warning("model gave no response within %.0f s", self.response_deadline)
             raise ResponderError(BUSY_MESSAGE) from None
@@ -167,6 +173,21 @@ class ModelTutor:
         except openai.APIError as error:  # connection failures, timeouts, broken streams
             logger.warning("model call failed: %s", type(error).__name__)
             raise ResponderError(BUSY_MESSAGE) from None
+
+    async def _create(self, request: dict[str, Any]) -> Any:
+        """Send ``request``, adapted to what the model accepts; learn from its refusals.
+
+        Each adaptable parameter is refused at most once per model (then remembered), so this
+        makes at most one more call per parameter the endpoint turns down.
+        """
+        while True:  # ends: each pass either returns, raises, or learns one more of ADAPTABLE
+            sent = self._parameters.adapt(request)
+            try:
+                with anyio.fail_after(self.response_deadline):
+                    return await self._client.chat.completions.create(**sent)
+            except openai.BadRequestError as error:
+                if not self._parameters.learn(error, sent):
+                    raise
 
     async def title(self, turn: Turn) -> str:
         """A few words from the model; the shortened question if the model fails."""
@@ -177,11 +198,10 @@ class ModelTutor:
                 {"role": "user", "content": turn.user_text[:_TITLE_INPUT_CHARS]},
             ],
             "temperature": 0.2,  # a title should be plain, not creative
-            "max_tokens": 20,
+            "max_completion_tokens": _TITLE_MAX_TOKENS,
         }
         try:
-            with anyio.fail_after(self.response_deadline):
-                completion = await self._client.chat.completions.create(**request)
+            completion = await self._create(request)
         except (TimeoutError, openai.APIError) as error:
             logger.info("title generation failed: %s", type(error).__name__)
             return shorten_question(turn.user_text)

@@ -131,7 +131,10 @@ class OfflineTutor:
         """
         location = turn.context.location
         scope = ScopeContext(
-            current_chapter=location.current_chapter, current_lesson=location.current_lesson
+            current_chapter=location.current_chapter,
+            current_lesson=location.current_lesson,
+            docs_instance=location.docs_instance,
+            version=location.version,
         )
         texts = search_texts(turn)
         if texts is None:

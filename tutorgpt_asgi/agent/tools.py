@@ -168,7 +168,10 @@ class ToolRunner:
             return tool_error("invalid_arguments", f"{SEARCH_TOOL}: query must not be empty")
         location = self._context.location
         scope_context = ScopeContext(
-            current_chapter=location.current_chapter, current_lesson=location.current_lesson
+            current_chapter=location.current_chapter,
+            current_lesson=location.current_lesson,
+            docs_instance=location.docs_instance,
+            version=location.version,
         )
         result = await search_book_content(
             self._book, query, parsed.scope, scope_context, k=SEARCH_HITS

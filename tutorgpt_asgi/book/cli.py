@@ -30,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     index = subparsers.add_parser("index", help="index a book-index.json or a Docusaurus docs folder")
     index.add_argument("path", help="path to book-index.json or to the docs folder")
     _database_option(index)
+    index.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip docs matching GLOB (relative to the docs folder, e.g. '**/*.summary.md'; repeatable)",
+    )
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     index.set_defaults(func=run_index)
 
@@ -40,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     search.add_argument("--lesson", help="the current lesson id (for --scope current_lesson)")
     search.add_argument("--chapter", help="the current chapter id (for current_lesson/current_chapter)")
+    search.add_argument("--version", help="the reader's docs version (e.g. current, 1.0; default: the released one)")
+    search.add_argument("--instance", help="the reader's docs plugin instance (default: default)")
     search.add_argument("-k", type=int, default=5, help="number of results (default 5)")
     _database_option(search)
     search.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -91,7 +100,7 @@ async def _index(args: argparse.Namespace) -> int:
 
     async with await BookIndex.open(url, site_url=site_url) as index:
         try:
-            summary = await index.index_path(args.path, progress=progress)
+            summary = await index.index_path(args.path, progress=progress, exclude=args.exclude)
         finally:
             if bar is not None:
                 bar.close()
@@ -117,9 +126,8 @@ async def _search(args: argparse.Namespace) -> int:
             print(
                 f"warning: the book index at {url} is empty; run `tutorgpt index PATH` first", file=sys.stderr
             )
-        result = await search_book_content(
-            index, args.query, args.scope, ScopeContext(args.chapter, args.lesson), k=args.k
-        )
+        reader = ScopeContext(args.chapter, args.lesson, args.instance, args.version)
+        result = await search_book_content(index, args.query, args.scope, reader, k=args.k)
     print(json.dumps(asdict(result), ensure_ascii=False, indent=2) if args.json else _render(result))
     return 0
 

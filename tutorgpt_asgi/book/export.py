@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BookError
-from .model import Book, Chapter, CodeBlock, Heading, Page, Role, Section
+from .model import Book, Chapter, CodeBlock, Heading, Page, Role, Section, Version
 
 SUPPORTED_SCHEMA_VERSION = 1
 _ROLES: frozenset[str] = frozenset({"lesson", "chapter-intro", "page"})
@@ -58,7 +58,29 @@ def book_from_export(data: Any, *, where: str = "book-index.json") -> Book:
         site_url=_optional_str(site.get("url")),
         base_url=_optional_str(site.get("base_url")) or "/",
         title=_optional_str(site.get("title")),
+        versions=_versions(data, site, pages),
     )
+
+
+def _versions(data: dict[str, Any], site: dict[str, Any], pages: tuple[Page, ...]) -> tuple[Version, ...]:
+    """The export's versions; an export without the list (one version) gets one default shelf each."""
+    listed = [item for item in _list(data.get("versions")) if isinstance(item, dict)]
+    versions = [
+        Version(
+            docs_instance=_optional_str(item.get("docs_instance")) or "default",
+            name=_optional_str(item.get("name")) or "current",
+            label=_optional_str(item.get("label")) or _optional_str(item.get("name")) or "current",
+            is_default=item.get("is_default") is True,
+        )
+        for item in listed
+    ]
+    known = {(v.docs_instance, v.name) for v in versions}
+    for page in pages:
+        if (page.docs_instance, page.version) not in known:
+            known.add((page.docs_instance, page.version))
+            default = not any(v.docs_instance == page.docs_instance and v.is_default for v in versions)
+            versions.append(Version(page.docs_instance, page.version, page.version, default))
+    return tuple(versions)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -94,6 +116,10 @@ def _chapter(item: Any, where: str) -> Chapter:
         position=_number(item.get("position")),
         permalink=_optional_str(item.get("permalink")),
         lesson_ids=tuple(str(lesson) for lesson in lessons),
+        docs_instance=_optional_str(item.get("docs_instance")) or "default",
+        version=_optional_str(item.get("version")) or "current",
+        part_id=_optional_str(item.get("part_id")),
+        part_title=_optional_str(item.get("part_title")),
     )
 
 
@@ -137,6 +163,10 @@ def _page(item: Any, where: str) -> Page:
         tags=tuple(str(tag.get("label", "")) if isinstance(tag, dict) else str(tag) for tag in tags),
         content_hash=_optional_str(item.get("content_hash")) or "",
         front_matter=front,
+        docs_instance=_optional_str(item.get("docs_instance")) or "default",
+        version=_optional_str(item.get("version")) or "current",
+        part_id=_optional_str(item.get("part_id")),
+        part_title=_optional_str(item.get("part_title")),
     )
 
 

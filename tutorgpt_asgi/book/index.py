@@ -13,9 +13,6 @@ Why this shape:
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import os
 import sqlite3
 import time
@@ -29,37 +26,44 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 
-from .chunking import MAX_WORDS, OVERLAP_WORDS, TARGET_WORDS, chunk_page
 from .docs_folder import read_docs_folder
 from .errors import BookError
 from .export import read_export
-from .model import Book, Page
+from .model import Book
+from .rows import INDEX_FORMAT, fingerprint, page_key, rows, write_chapters
 from .terms import TOKENIZE, Stemmer, common_threshold, common_words
 
-#: Bump when the stored layout or the chunking changes: the index is rebuilt from scratch.
-INDEX_FORMAT = 2
 #: bm25 column weights: page title, section headings, body text.
 BM25_WEIGHTS = (3.0, 2.0, 1.0)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shelves (
+    shelf TEXT PRIMARY KEY, docs_instance TEXT NOT NULL, version TEXT NOT NULL, label TEXT NOT NULL,
+    is_default INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chapters (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, position REAL, permalink TEXT, lesson_ids TEXT NOT NULL
+    shelf TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, position REAL, permalink TEXT,
+    lesson_ids TEXT NOT NULL, part_id TEXT, part_title TEXT, PRIMARY KEY (shelf, id)
 );
 CREATE TABLE IF NOT EXISTS pages (
-    doc_id TEXT PRIMARY KEY, permalink TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL,
+    page_key TEXT PRIMARY KEY, shelf TEXT NOT NULL, docs_instance TEXT NOT NULL, version TEXT NOT NULL,
+    doc_id TEXT NOT NULL, permalink TEXT NOT NULL, path_key TEXT NOT NULL, title TEXT NOT NULL,
+    description TEXT NOT NULL, part_id TEXT, part_title TEXT,
     chapter_id TEXT, lesson_id TEXT NOT NULL, role TEXT NOT NULL, position REAL,
     source_path TEXT NOT NULL, content_hash TEXT NOT NULL, fingerprint TEXT NOT NULL,
     word_count INTEGER NOT NULL, section_count INTEGER NOT NULL, headings TEXT NOT NULL,
     generation INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_scope ON pages (chapter_id, lesson_id);
+CREATE INDEX IF NOT EXISTS pages_path ON pages (path_key);
 CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, chapter_id TEXT,
+    id INTEGER PRIMARY KEY, page_key TEXT NOT NULL, shelf TEXT NOT NULL, doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL, chapter_id TEXT,
     lesson_id TEXT NOT NULL, anchor TEXT, heading_path TEXT NOT NULL, permalink TEXT NOT NULL,
     title TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
+CREATE INDEX IF NOT EXISTS chunks_page ON chunks (page_key);
 CREATE INDEX IF NOT EXISTS chunks_scope ON chunks (chapter_id, lesson_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (
     title, headings, body, tokenize = '{TOKENIZE}'
@@ -67,7 +71,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab (chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS common_terms (term TEXT PRIMARY KEY, chunks INTEGER NOT NULL);
 """
-_TABLES = ("meta", "chapters", "pages", "chunks", "chunks_vocab", "chunks_fts", "common_terms")
+_TABLES = ("meta", "shelves", "chapters", "pages", "chunks", "chunks_vocab", "chunks_fts", "common_terms")
 #: How often a long-running server re-reads the common terms (another process may re-index).
 TERM_STATS_TTL = 5.0
 #: Stems whose chunk frequency is kept between searches (cleared past this size).
@@ -107,16 +111,6 @@ def database_path(database_url: str) -> Path:
     if not path.parent.is_dir():
         raise BookError("book_database_url_invalid", f"folder {path.parent} does not exist")
     return path
-
-
-def _fingerprint(page: Page) -> str:
-    payload = json.dumps(
-        [INDEX_FORMAT, TARGET_WORDS, MAX_WORDS, OVERLAP_WORDS, dataclasses.asdict(page)],
-        sort_keys=True,
-        default=str,
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class BookIndex:
@@ -179,14 +173,16 @@ class BookIndex:
         return [tuple(row) for row in await self._reader.execute_fetchall(sql, params)]
 
     async def chapter_and_lesson_exist(
-        self, chapter_id: str | None, lesson_id: str | None = None
+        self, chapter_id: str | None, lesson_id: str | None = None, shelves: Sequence[str] = ()
     ) -> tuple[bool, bool]:
-        """Whether the index has the chapter, and the lesson (within that chapter when given).
+        """Whether the index has the chapter, and the lesson (within that chapter when given),
+        on the given shelves (any when empty).
 
         One query for both, since each read is a hop to the reader thread.
         """
-        chapter_sql = "EXISTS (SELECT 1 FROM pages WHERE chapter_id = :chapter_id)"
-        clauses, params = scope_filter(chapter_id, lesson_id)
+        clauses, params = scope_filter(chapter_id, None, shelves)
+        chapter_sql = f"EXISTS (SELECT 1 FROM pages WHERE {' AND '.join(clauses)})"
+        clauses, params = scope_filter(chapter_id, lesson_id, shelves)
         lesson_sql = (
             f"EXISTS (SELECT 1 FROM pages WHERE {' AND '.join(clauses)})" if lesson_id is not None else "0"
         )
@@ -235,12 +231,17 @@ class BookIndex:
     # Writes --------------------------------------------------------------------------------
 
     async def index_path(
-        self, path: str | os.PathLike[str], *, progress: Callable[[int, int], None] | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        exclude: Sequence[str] = (),
     ) -> IndexSummary:
-        """Index a ``book-index.json`` file or a Docusaurus docs folder (replacing the book)."""
+        """Index a ``book-index.json`` file or a Docusaurus docs folder (replacing the book);
+        ``exclude`` globs skip docs of a folder (the site's ``exclude`` option)."""
         started = time.perf_counter()
         source = Path(path)
-        book = await anyio.to_thread.run_sync(_read_book, source, _threadsafe(progress))
+        book = await anyio.to_thread.run_sync(_read_book, source, _threadsafe(progress), tuple(exclude))
         async with self._write_lock:
             counts = await self._write(book, str(source.resolve()))
         self._common_loaded_at = -TERM_STATS_TTL  # re-read on the next search
@@ -264,31 +265,27 @@ class BookIndex:
                 "book_database_busy", f"{self.path}: {error}; is another indexer running?"
             ) from None
         try:
-            rows = await db.execute_fetchall("SELECT doc_id, fingerprint FROM pages")
-            existing: dict[str, str] = {doc_id: fingerprint for doc_id, fingerprint in rows}
-            wanted = {page.doc_id for page in book.pages}
-            changed = [page for page in book.pages if existing.get(page.doc_id) != _fingerprint(page)]
-            removed = [doc_id for doc_id in existing if doc_id not in wanted]
-            stale = [(doc_id,) for doc_id in removed]
-            stale += [(page.doc_id,) for page in changed if page.doc_id in existing]
+            stored = await db.execute_fetchall("SELECT page_key, fingerprint FROM pages")
+            existing: dict[str, str] = {key: value for key, value in stored}
+            wanted = {page_key(page) for page in book.pages}
+            changed = [page for page in book.pages if existing.get(page_key(page)) != fingerprint(page)]
+            removed = [key for key in existing if key not in wanted]
+            stale = [(key,) for key in removed]
+            stale += [(page_key(page),) for page in changed if page_key(page) in existing]
             await db.executemany(
-                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)", stale
+                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE page_key = ?)", stale
             )
-            await db.executemany("DELETE FROM chunks WHERE doc_id = ?", stale)
-            await db.executemany("DELETE FROM pages WHERE doc_id = ?", stale)
+            await db.executemany("DELETE FROM chunks WHERE page_key = ?", stale)
+            await db.executemany("DELETE FROM pages WHERE page_key = ?", stale)
             generation = await _scalar(db, "SELECT coalesce(max(generation), 0) + 1 FROM pages")
             first_id = await _scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM chunks")
-            page_rows, chunk_rows, fts_rows = _rows(changed, generation, first_id)
-            await db.executemany(f"INSERT INTO pages VALUES ({', '.join('?' * 15)})", page_rows)
-            await db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 9)})", chunk_rows)
+            page_rows, chunk_rows, fts_rows = rows(changed, generation, first_id)
+            await db.executemany(f"INSERT INTO pages VALUES ({', '.join('?' * 22)})", page_rows)
+            await db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 11)})", chunk_rows)
             await db.executemany(
                 "INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)", fts_rows
             )
-            await db.execute("DELETE FROM chapters")
-            await db.executemany(
-                "INSERT INTO chapters VALUES (?, ?, ?, ?, ?)",
-                [(c.id, c.title, c.position, c.permalink, json.dumps(c.lesson_ids)) for c in book.chapters],
-            )
+            await write_chapters(db, book)
             meta = {
                 "source": source,
                 "source_kind": book.source_kind,
@@ -309,7 +306,7 @@ class BookIndex:
         except BaseException:
             await db.execute("ROLLBACK")
             raise
-        added = sum(1 for page in changed if page.doc_id not in existing)
+        added = sum(1 for page in changed if page_key(page) not in existing)
         return {
             "chunks": total_chunks,
             "added": added,
@@ -319,13 +316,20 @@ class BookIndex:
         }
 
 
-def scope_filter(chapter_id: str | None, lesson_id: str | None) -> tuple[list[str], dict[str, str]]:
-    """SQL conditions for a chapter and/or lesson (a lesson id is only unique in its chapter).
+def scope_filter(
+    chapter_id: str | None, lesson_id: str | None, shelves: Sequence[str] = ()
+) -> tuple[list[str], dict[str, str]]:
+    """SQL conditions for a chapter and/or lesson (a lesson id is only unique in its chapter),
+    on some shelves (docs instance and version; all of them when empty).
 
     They name bare columns and named parameters, so they fit ``pages`` and ``chunks`` alike.
     """
     clauses: list[str] = []
     params: dict[str, str] = {}
+    if shelves:
+        names = [f"shelf_{n}" for n in range(len(shelves))]
+        clauses.append(f"shelf IN ({', '.join(':' + name for name in names)})")
+        params.update(zip(names, shelves, strict=True))
     if chapter_id is not None:
         clauses.append("chapter_id = :chapter_id")
         params["chapter_id"] = chapter_id
@@ -338,55 +342,6 @@ def scope_filter(chapter_id: str | None, lesson_id: str | None) -> tuple[list[st
 async def _scalar(db: aiosqlite.Connection, sql: str) -> int:
     rows = list(await db.execute_fetchall(sql))
     return int(rows[0][0])
-
-
-def _rows(
-    pages: list[Page], generation: int, first_id: int
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Rows for ``pages``, ``chunks`` and ``chunks_fts``; a page's chunks get consecutive ids."""
-    page_rows, chunk_rows, fts_rows = [], [], []
-    next_id = first_id
-    for page in pages:
-        page_rows.append(_page_row(page, generation))
-        for chunk in chunk_page(page):
-            path = json.dumps(chunk.heading_path, ensure_ascii=False)
-            chunk_rows.append(
-                (
-                    next_id,
-                    page.doc_id,
-                    chunk.ordinal,
-                    page.chapter_id,
-                    page.lesson_id,
-                    chunk.anchor,
-                    path,
-                    page.permalink,
-                    page.title,
-                )
-            )
-            fts_rows.append((next_id, page.title, " / ".join(chunk.heading_path[1:]), chunk.text))
-            next_id += 1
-    return page_rows, chunk_rows, fts_rows
-
-
-def _page_row(page: Page, generation: int) -> tuple[Any, ...]:
-    headings = json.dumps([dataclasses.asdict(h) for h in page.headings], ensure_ascii=False)
-    return (
-        page.doc_id,
-        page.permalink,
-        page.title,
-        page.description,
-        page.chapter_id,
-        page.lesson_id,
-        page.role,
-        page.position,
-        page.source_path,
-        page.content_hash,
-        _fingerprint(page),
-        page.word_count,
-        len(page.sections),
-        headings,
-        generation,
-    )
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:
@@ -402,9 +357,11 @@ async def _migrate(db: aiosqlite.Connection) -> None:
     await db.execute(f"PRAGMA user_version = {INDEX_FORMAT}")
 
 
-def _read_book(source: Path, progress: Callable[[int, int], None] | None) -> Book:
+def _read_book(
+    source: Path, progress: Callable[[int, int], None] | None, exclude: tuple[str, ...] = ()
+) -> Book:
     if source.is_dir():
-        return read_docs_folder(source, progress=progress)
+        return read_docs_folder(source, progress=progress, exclude=exclude)
     if source.is_file():
         return read_export(source)
     raise BookError("book_path_not_found", f"{source} is neither a book-index.json file nor a docs folder")

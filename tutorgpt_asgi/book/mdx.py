@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -39,6 +40,45 @@ _ADMONITION_OPEN = re.compile(
     r"(?:\[(?P<bracket>[^\]]*)\])?(?:\{[^}]*\})?[ \t]*(?P<title>.*?)[ \t]*$"
 )
 _ADMONITION_CLOSE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
+#: A JSX/HTML heading with an explicit id on one line: rendered with that id, never slugged.
+_JSX_HEADING = re.compile(
+    r"^[ \t]*<h(?P<depth>[1-6])\b[^>]*?\bid=(?:\"(?P<a>[^\"]+)\"|'(?P<b>[^']+)'|\{[\"'](?P<c>[^\"']+)[\"']\})"
+    r"[^>]*>(?P<text>.*?)</h(?P=depth)>[ \t]*$"
+)
+_PARTIAL_IMPORT = re.compile(r"^import\s+(?P<name>[A-Z]\w*)\s+from\s+['\"](?P<path>\.{1,2}/[^'\"]+\.mdx?)['\"];?\s*$")
+_PARTIAL_USE = re.compile(r"^[ \t]*<(?P<name>[A-Z]\w*)\s*/>[ \t]*$")
+#: Paragraphs that open and close a partial: its headings get their own slugger, because
+#: Docusaurus compiles an imported partial as its own document.
+PARTIAL_START = "\x02partial\x02"
+PARTIAL_END = "\x02/partial\x02"
+_MAX_PARTIAL_DEPTH = 5
+_FRONT = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def inline_partials(body: str, file: Path, depth: int = 0) -> str:
+    """Put each ``<Partial />`` of an imported ``.md``/``.mdx`` file in place (front matter
+    dropped), between :data:`PARTIAL_START`/:data:`PARTIAL_END`; unreadable partials are skipped."""
+    lines = body.split("\n")
+    imports = {m.group("name"): m.group("path") for m in map(_PARTIAL_IMPORT.match, lines) if m}
+    if not imports or depth >= _MAX_PARTIAL_DEPTH:
+        return body
+    out: list[str] = []
+    in_fence = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        use = None if in_fence else _PARTIAL_USE.match(line)
+        target = imports.get(use.group("name")) if use else None
+        if target is None:
+            out.append(line)
+            continue
+        partial = (file.parent / target).resolve()
+        try:
+            text = _FRONT.sub("", partial.read_text(encoding="utf-8-sig"), count=1)
+        except (OSError, UnicodeDecodeError):
+            continue
+        out += ["", PARTIAL_START, "", inline_partials(text, partial, depth + 1), "", PARTIAL_END, ""]
+    return "\n".join(out)
 
 
 def _clean_prose(text: str) -> str:
@@ -55,6 +95,11 @@ def _clean_prose(text: str) -> str:
             continue
         if _ESM_START.match(line) and (not out or out[-1].strip() == ""):
             in_esm = True
+            continue
+        jsx = _JSX_HEADING.match(line)
+        if jsx:
+            anchor = jsx.group("a") or jsx.group("b") or jsx.group("c")
+            out.append(f"{'#' * int(jsx.group('depth'))} {_strip_tags(jsx.group('text'))} {{#{anchor}}}")
             continue
         admonition = _ADMONITION_OPEN.match(line)
         if admonition:
@@ -174,7 +219,7 @@ def split_sections(markdown: str, page_title: str | None) -> ParsedDoc:
     Docusaurus does for a doc without a front-matter title). A list or a table stays one block.
     """
     tokens = _MD.parse(markdown)
-    slugger = Slugger()
+    sluggers = [Slugger()]
     headings: list[Heading] = []
     content_title: str | None = None
     first_paragraph: str | None = None
@@ -203,7 +248,7 @@ def split_sections(markdown: str, page_title: str | None) -> ParsedDoc:
             depth = int(token.tag[1])
             text, explicit = split_explicit_id(_inline_text(tokens[i + 1]))
             text = text.strip()
-            anchor = explicit if explicit else slugger.slug(text)
+            anchor = explicit if explicit else sluggers[-1].slug(text)
             headings.append(Heading(depth, text, anchor))
             if depth == 1 and content_title is None and not seen_content:
                 content_title = text
@@ -217,6 +262,13 @@ def split_sections(markdown: str, page_title: str | None) -> ParsedDoc:
                 add(text)
             seen_content = True
             i += 3
+            continue
+        if kind == "inline" and token.content in (PARTIAL_START, PARTIAL_END):
+            if token.content == PARTIAL_START:
+                sluggers.append(Slugger())
+            elif len(sluggers) > 1:
+                sluggers.pop()
+            i += 1
             continue
         if kind == "inline":
             text = _inline_text(token).strip()

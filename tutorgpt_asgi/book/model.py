@@ -56,6 +56,15 @@ class Page:
     tags: tuple[str, ...] = ()
     content_hash: str = ""
     front_matter: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: The docs plugin instance and version the page belongs to, and the part above its chapter.
+    docs_instance: str = "default"
+    version: str = "current"
+    part_id: str | None = None
+    part_title: str | None = None
+
+    @property
+    def shelf(self) -> str:
+        return shelf_key(self.docs_instance, self.version)
 
     @property
     def text(self) -> str:
@@ -73,6 +82,25 @@ class Chapter:
     position: float | None
     permalink: str | None
     lesson_ids: tuple[str, ...]
+    docs_instance: str = "default"
+    version: str = "current"
+    part_id: str | None = None
+    part_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One exported (docs instance, version); ``is_default`` is what the instance serves at its root."""
+
+    docs_instance: str
+    name: str
+    label: str
+    is_default: bool
+
+
+def shelf_key(docs_instance: str, version: str) -> str:
+    """Pages are keyed by instance, version and doc id; a shelf is the first two."""
+    return f"{docs_instance}@{version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +114,4 @@ class Book:
     base_url: str = "/"
     title: str | None = None
     warnings: tuple[str, ...] = ()
+    versions: tuple[Version, ...] = (Version("default", "current", "current", True),)

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from .coverage import MARK_CLOSE, MARK_OPEN, QuestionWeights, marked_words, question_weights, unmark
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
 from .query import QueryPlan, phrases, plan_query, terms
+from .shelves import reader_shelves
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
 MAX_K = 50
@@ -39,6 +40,9 @@ class ScopeContext:
 
     current_chapter: str | None = None
     current_lesson: str | None = None
+    #: The reader's docs instance and version: search stays in them (see :mod:`.shelves`).
+    docs_instance: str | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,12 +134,13 @@ async def search_book_content(
         scope = "entire_book"
     text = query if isinstance(query, str) else ""
     plan, weights = await _prepare(index, text, judge)
-    ladder = await _ladder(index, scope, context, notes)
+    shelves = await reader_shelves(index, context.docs_instance, context.version)
+    ladder = await _ladder(index, scope, context, notes, shelves)
     if plan is None:
         notes.append("The query has no searchable words.")
         return SearchResult((), requested, ladder[0][0], " ".join(notes), weak_match=True)
     for position, (name, chapter_id, lesson_id) in enumerate(ladder):
-        hits = await _search(index, plan, weights, chapter_id, lesson_id, k)
+        hits = await _search(index, plan, weights, chapter_id, lesson_id, k, shelves)
         if hits or position == len(ladder) - 1:
             if position > 0 and name != ladder[0][0]:
                 notes.append(
@@ -161,14 +166,14 @@ async def _prepare(index: BookIndex, text: str, judge: str | None) -> tuple[Quer
 
 
 async def _ladder(
-    index: BookIndex, scope: str, context: ScopeContext, notes: list[str]
+    index: BookIndex, scope: str, context: ScopeContext, notes: list[str], shelves: tuple[str, ...]
 ) -> list[tuple[str, str | None, str | None]]:
     """The scopes to try, narrowest first, each as (name, chapter filter, lesson filter)."""
     ladder: list[tuple[str, str | None, str | None]] = []
     chapter, lesson = context.current_chapter, context.current_lesson
     chapter_known, lesson_known = False, False
     if scope != "entire_book" and (chapter is not None or lesson is not None):
-        chapter_known, lesson_known = await index.chapter_and_lesson_exist(chapter, lesson)
+        chapter_known, lesson_known = await index.chapter_and_lesson_exist(chapter, lesson, shelves)
     if scope == "current_lesson":
         if lesson_known:
             ladder.append(("current_lesson", chapter, lesson))
@@ -191,8 +196,9 @@ async def _search(
     chapter_id: str | None,
     lesson_id: str | None,
     k: int,
+    shelves: tuple[str, ...] = (),
 ) -> list[SearchHit]:
-    clauses, params = scope_filter(chapter_id, lesson_id)
+    clauses, params = scope_filter(chapter_id, lesson_id, shelves)
     parts = {"range": "", "columns": ""}
     if clauses:
         # Chunks of a page are written together, so a scope is (nearly) a contiguous rowid
@@ -225,9 +231,10 @@ async def _search(
     hits: list[SearchHit] = []
     seen: set[tuple[str, str | None]] = set()
     for i in order:
-        if (rows[i][0], rows[i][3]) in seen:
+        # Keyed by permalink: the same doc id exists in every version and docs instance.
+        if (rows[i][5], rows[i][3]) in seen:
             continue
-        seen.add((rows[i][0], rows[i][3]))
+        seen.add((rows[i][5], rows[i][3]))
         hits.append(_hit(index, rows[i], shares[i]))
         if len(hits) == k:
             break

@@ -18,6 +18,7 @@ from tutorgpt_asgi.chatkit.types import (
     ChatKitRequest,
     EnvelopeHead,
 )
+from tutorgpt_asgi.jsonlimits import MAX_JSON_DEPTH, too_deep
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ _head_decoder = msgspec.json.Decoder(EnvelopeHead)
 
 def decode_request(body: bytes) -> ChatKitRequest:
     """The request in ``body``; raises :class:`ProtocolError` (400) naming the problem."""
+    if too_deep(body):
+        raise invalid_request(
+            "INVALID_JSON", f"The request body must be a JSON object nested at most {MAX_JSON_DEPTH} levels deep"
+        )
     try:
         return _request_decoder.decode(body)
     except msgspec.ValidationError as error:

@@ -57,7 +57,7 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Tokens one model call used, from the model's ``usage``; a turn may report several."""
+    """Tokens one model call used, as the model server reported them (not shown to the reader)."""
 
     prompt_tokens: int
     completion_tokens: int

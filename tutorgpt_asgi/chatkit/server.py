@@ -36,9 +36,10 @@ from tutorgpt_asgi.chatkit.responder import (
     ResponderError,
     Turn,
     TurnContext,
+    Usage,
 )
 from tutorgpt_asgi.chatkit.sse import encode_event
-from tutorgpt_asgi.chatkit.threads import CursorNotFound, ThreadRecord, ThreadStore
+from tutorgpt_asgi.chatkit.threads import CursorNotFound, ListPage, StoredItem, ThreadRecord, ThreadStore
 from tutorgpt_asgi.chatkit.types import (
     AssistantMessageItem,
     ErrorEvent,
@@ -78,9 +79,6 @@ QUOTE_MAX_CHARS: Final = 20_000
 #: ``limit`` when the widget sends none, and the most one page may hold.
 DEFAULT_PAGE_SIZE: Final = 20
 MAX_PAGE_SIZE: Final = 100
-#: Tutor threads are short, so ``threads.get_by_id`` returns the whole thread (newest items
-#: up to this cap, oldest first) with ``has_more: false``; the widget's paging is undocumented.
-THREAD_MAX_ITEMS: Final = 1000
 #: Earlier messages handed to the responder (it trims further to its own character budget).
 HISTORY_MAX_ITEMS: Final = 200
 #: Bounds on work that runs after the answer or while the client is gone.
@@ -273,6 +271,9 @@ class ChatKitServer:
             async with aclosing(self.responder.respond(turn)) as events:
                 async for responder_event in events:
                     meter.observe(responder_event)
+                    if isinstance(responder_event, Usage):
+                        _log_usage(thread.id, responder_event)
+                        continue
                     for out in answer.apply(responder_event):
                         yield encode_event(out)
         except ResponderError as error:
@@ -340,10 +341,13 @@ class ChatKitServer:
     # --- JSON requests -----------------------------------------------------------------------
 
     async def _get_by_id(self, request: ThreadsGetById, session: AuthenticatedSession) -> JsonResult:
+        """The thread with its first page of items, oldest first, as the reference server does.
+
+        Clients page on with ``items.list`` from ``after``; nothing is silently dropped.
+        """
         thread = await self._thread(session, request.params.thread_id)
-        items = await self.store.latest_items(thread.id, THREAD_MAX_ITEMS)
-        page = Page(data=[msgspec.Raw(item.json) for item in items])
-        return JsonResult(_json.encode(_wire_thread(thread, page)))
+        listing = await self.store.list_items(thread.id, limit=DEFAULT_PAGE_SIZE, order="asc", after=None)
+        return JsonResult(_json.encode(_wire_thread(thread, _item_page(listing))))
 
     async def _list_threads(self, request: ThreadsList, session: AuthenticatedSession) -> JsonResult:
         params = request.params
@@ -368,10 +372,7 @@ class ChatKitServer:
             )
         except CursorNotFound:
             raise _bad_cursor() from None
-        page = Page(data=[msgspec.Raw(row.json) for row in listing.rows], has_more=listing.has_more)
-        if listing.has_more:
-            page.after = listing.rows[-1].id
-        return JsonResult(_json.encode(page))
+        return JsonResult(_json.encode(_item_page(listing)))
 
     async def _update(self, request: ThreadsUpdate, session: AuthenticatedSession) -> JsonResult:
         title = " ".join(request.params.title.split())
@@ -384,8 +385,9 @@ class ChatKitServer:
         return JsonResult(_json.encode(_wire_thread(renamed)))
 
     async def _delete(self, request: ThreadsDelete, session: AuthenticatedSession) -> JsonResult:
-        if not await self.store.delete_thread(session.student_id, request.params.thread_id):
-            raise thread_not_found()
+        """Idempotent, as in the reference: deleting a missing (or another student's) thread is
+        the same ``{}`` as deleting one's own, so a retried delete never reports an error."""
+        await self.store.delete_thread(session.student_id, request.params.thread_id)
         return JsonResult(_EMPTY_OBJECT)
 
     async def _feedback(self, request: ItemsFeedback, session: AuthenticatedSession) -> JsonResult:
@@ -454,9 +456,26 @@ def _user_item(thread_id: str, user_input: UserMessageInput) -> UserMessageItem:
     return item
 
 
+def _log_usage(thread_id: str, usage: Usage) -> None:
+    """Token usage of one model call, for operators (counts and ids only, never text)."""
+    logger.info(
+        "Model call in thread %s used %d prompt and %d completion tokens",
+        thread_id, usage.prompt_tokens, usage.completion_tokens,
+        extra={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
+    )
+
+
 def _generic_failure() -> ErrorEvent:
     """The SDK's error for an unexpected failure: the widget shows its own text and a retry."""
     return ErrorEvent(code="stream.error", allow_retry=True)
+
+
+def _item_page(listing: ListPage[StoredItem]) -> Page[msgspec.Raw]:
+    """A page of stored items, their wire JSON as is; ``after`` names the last when more follow."""
+    page = Page(data=[msgspec.Raw(row.json) for row in listing.rows], has_more=listing.has_more)
+    if listing.has_more:
+        page.after = listing.rows[-1].id
+    return page
 
 
 def _bad_cursor() -> ProtocolError:

@@ -124,20 +124,18 @@ class ThreadStore:
 
         return await self.db.write(update)
 
-    async def delete_thread(self, student_id: str, thread_id: str) -> bool:
-        """Delete a thread with its items and feedback; ``False`` if it is not the student's."""
+    async def delete_thread(self, student_id: str, thread_id: str) -> None:
+        """Delete the student's thread with its items and feedback; no-op for any other id."""
 
-        def delete(connection: sqlite3.Connection) -> bool:
+        def delete(connection: sqlite3.Connection) -> None:
             cursor = connection.execute(
                 "DELETE FROM threads WHERE id = ? AND student_id = ?", (thread_id, student_id)
             )
-            if cursor.rowcount != 1:
-                return False
-            connection.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
-            connection.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
-            return True
+            if cursor.rowcount == 1:
+                connection.execute("DELETE FROM feedback WHERE thread_id = ?", (thread_id,))
+                connection.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
 
-        return await self.db.write(delete)
+        await self.db.write(delete)
 
     async def list_threads(
         self, student_id: str, *, limit: int, order: Order, after: str | None

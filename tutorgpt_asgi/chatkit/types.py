@@ -212,14 +212,14 @@ class ThreadGetByIdParams(msgspec.Struct):
 
 
 class ThreadListParams(msgspec.Struct):
-    limit: Annotated[int, Meta(ge=1)] | None = None
+    limit: Annotated[int, Meta(ge=0)] | None = None  # 0 = the default, as in the reference
     order: Order = "desc"
     after: Id | None = None
 
 
 class ItemsListParams(msgspec.Struct):
     thread_id: Id
-    limit: Annotated[int, Meta(ge=1)] | None = None
+    limit: Annotated[int, Meta(ge=0)] | None = None  # 0 = the default, as in the reference
     order: Order = "desc"
     after: Id | None = None
 

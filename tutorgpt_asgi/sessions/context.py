@@ -18,10 +18,13 @@ from typing import Annotated, Any, Final, Literal, get_type_hints
 import msgspec
 import msgspec.inspect as mi
 
+from tutorgpt_asgi.jsonlimits import MAX_JSON_DEPTH, too_deep
+
 LearningLevel = Literal["beginner", "intermediate", "advanced"]
 LEARNING_LEVELS: Final = ("beginner", "intermediate", "advanced")
 
-#: The contract's cap on highlighted text, counted in characters (not bytes).
+#: The contract's cap on highlighted text, counted in Unicode code points (Python's ``len``; not
+#: bytes, not UTF-16 units). The plugin cuts the same way, so an emoji is one character.
 HIGHLIGHT_MAX_CHARS: Final = 1000
 
 # One pragmatic pattern, precompiled: pydantic's email-validator costs ~19 µs a request.
@@ -47,6 +50,10 @@ class ValidationFailed(Exception):
         self.details = details
 
 
+#: Every text field refuses NUL (``INVALID_CHARACTERS``); the pattern says so in the schema too.
+NO_NUL: Final = "^[^\\x00]*$"
+
+
 class PageContext(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """Where the reader is: the contract's page fields plus the plugin's extra context.
 
@@ -55,34 +62,40 @@ class PageContext(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     the plugin's ``PageContext`` type and caps against it.
     """
 
-    page_path: Annotated[str, msgspec.Meta(max_length=2048, pattern="^/")] | None = None
-    page_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    current_chapter: Annotated[str, msgspec.Meta(max_length=200, examples=["04-python"])] | None = None
-    current_lesson: Annotated[str, msgspec.Meta(max_length=200, examples=["01-intro"])] | None = None
-    highlighted_text: Annotated[str, msgspec.Meta(max_length=HIGHLIGHT_MAX_CHARS)] | None = None
-    page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
-    doc_id: Annotated[str, msgspec.Meta(max_length=300)] | None = None
-    chapter_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    lesson_title: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    highlight_context: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    highlight_anchor: Annotated[str, msgspec.Meta(max_length=300)] | None = None
-    locale: Annotated[str, msgspec.Meta(max_length=35)] | None = None
+    page_path: Annotated[str, msgspec.Meta(max_length=2048, pattern="^/[^\\x00]*$")] | None = None
+    page_title: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=500)] | None = None
+    current_chapter: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=200, examples=["04-python"])] | None = None
+    current_lesson: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=200, examples=["01-intro"])] | None = None
+    highlighted_text: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=HIGHLIGHT_MAX_CHARS)] | None = None
+    page_url: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=2048)] | None = None
+    doc_id: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=300)] | None = None
+    chapter_title: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=500)] | None = None
+    lesson_title: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=500)] | None = None
+    highlight_context: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=2000)] | None = None
+    highlight_anchor: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=300)] | None = None
+    locale: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=35)] | None = None
+    #: The page's docs plugin instance and version (``current`` = the unreleased ``/docs/next/``)
+    #: and the part (top-level category) above its chapter: search stays in the reader's version.
+    docs_instance: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=100, examples=["default"])] | None = None
+    version: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=100, examples=["current"])] | None = None
+    part_id: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=200)] | None = None
+    part_title: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=500)] | None = None
 
 
 class SessionBody(PageContext, frozen=True, kw_only=True, omit_defaults=True):
     """The body of ``POST /session``: the page context plus who the reader says they are and
     what proves it. All fields are optional; ``{}`` is a new anonymous student."""
 
-    student_email: Annotated[str, msgspec.Meta(
+    student_email: Annotated[str, msgspec.Meta(pattern=NO_NUL,
         max_length=254, extra_json_schema={"format": "email"},
         description="A profile hint; never selects an existing student on its own.")] | None = None
-    student_name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    student_name: Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=200)] | None = None
     learning_level: LearningLevel | None = None
-    identity_token: Annotated[str, msgspec.Meta(
+    identity_token: Annotated[str, msgspec.Meta(pattern=NO_NUL,
         max_length=8192, description="A JWT from the site's login (see the README's setups).")] | None = None
-    student_key: Annotated[str, msgspec.Meta(
+    student_key: Annotated[str, msgspec.Meta(pattern=NO_NUL,
         max_length=200, description="The key a new student received in its first 201.")] | None = None
-    login_code: Annotated[str, msgspec.Meta(
+    login_code: Annotated[str, msgspec.Meta(pattern=NO_NUL,
         max_length=200, description="The single-use code (60 s) a sign-in popup posted from /auth/callback; "
         "with a student_key, that browser's anonymous history joins the signed-in student.")] | None = None
 
@@ -135,6 +148,8 @@ def _refusal(name: str, value: Any, text: mi.StrType | None) -> ErrorDetail:
     """Why msgspec refused ``value`` for field ``name``, as the contract's code and message."""
     if not isinstance(value, str):
         return ErrorDetail("INVALID_FIELD_TYPE", f"{name} must be a string", name)
+    if "\x00" in value:
+        return ErrorDetail("INVALID_CHARACTERS", f"{name} must not contain NUL", name)
     if name == "learning_level":
         message = "learning_level must be one of: beginner, intermediate, advanced"
         return ErrorDetail("INVALID_LEARNING_LEVEL", message, name)
@@ -153,8 +168,6 @@ def _check_field(name: str, value: Any, hint: Any, text: mi.StrType | None) -> t
         return None, _refusal(name, value, text)
     if not isinstance(converted, str):
         return converted, None
-    if "\x00" in converted:
-        return None, ErrorDetail("INVALID_CHARACTERS", f"{name} must not contain NUL", name)
     if name == "student_email":
         email = normalise_email(converted)
         if not _EMAIL.match(email):
@@ -187,7 +200,10 @@ def _validate(raw: dict[str, Any], struct: type[msgspec.Struct]) -> dict[str, An
     return values
 
 
-def _decode_object(body: bytes | str) -> dict[str, Any]:
+def _decode_object(body: bytes) -> dict[str, Any]:
+    if too_deep(body):  # checked before parsing: deep nesting would exhaust the parser's recursion
+        message = f"The request body must be a JSON object nested at most {MAX_JSON_DEPTH} levels deep"
+        raise ValidationFailed([ErrorDetail("INVALID_JSON", message)])
     try:
         raw = msgspec.json.decode(body)
     except msgspec.DecodeError:
@@ -203,7 +219,7 @@ def _decode_object(body: bytes | str) -> dict[str, Any]:
 
 def parse_session_body(body: bytes) -> SessionBody:
     """Decode and validate a ``POST /session`` body; unknown fields are ignored."""
-    raw = _decode_object(body) if body.strip() else {}
+    raw = _decode_object(body) if body else {}  # only an empty body means "{}"
     return SessionBody(**_validate(raw, SessionBody))
 
 

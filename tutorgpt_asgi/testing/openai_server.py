@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import msgspec
@@ -55,7 +55,8 @@ class Reply:
     ``interleave_tool_calls`` sends the pieces of parallel tool calls alternately, as some
     servers do; ``drop_after_chunks`` cuts the connection after that many chunks;
     ``usage`` is the ``(prompt_tokens, completion_tokens)`` reported when the request asks for
-    ``stream_options.include_usage`` (or in a non-streamed completion), ``(0, 0)`` by default.
+    ``stream_options.include_usage`` (or in a non-streamed completion); ``None`` (the default)
+    reports deterministic counts: characters of the prompt's texts and of the answer.
     """
 
     text: str = ""
@@ -65,7 +66,7 @@ class Reply:
     first_byte_delay: float = 0.0
     interleave_tool_calls: bool = False
     drop_after_chunks: int | None = None
-    usage: tuple[int, int] = (0, 0)
+    usage: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,14 @@ class Failure:
 
 
 Scripted = Reply | Failure
+
+#: How a scripted endpoint treats the token-limit and sampling parameters:
+#: ``"modern"`` takes everything; ``"reasoning"`` refuses ``max_tokens`` and any ``temperature``
+#: but 1 exactly as OpenAI answers for its o-series and gpt-5 models (400 with the codes
+#: ``unsupported_parameter`` / ``unsupported_value`` and the ``param``); ``"legacy"`` is an older
+#: OpenAI-compatible server that knows only ``max_tokens`` and no ``stream_options``, and refuses
+#: what it does not know with a plain 400 (no code), as such servers do.
+Dialect = Literal["modern", "reasoning", "legacy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +106,16 @@ class ScriptedModel:
     """The script (a queue of responses) and the record of requests, shared across threads.
 
     ``default`` answers every request once the queue is empty; ``record=False`` keeps no
-    request log (for long benchmark runs, where it would only grow).
+    request log (for long benchmark runs, where it would only grow). ``dialect`` picks which
+    parameters the endpoint refuses (see :data:`Dialect`); a refused request is recorded but
+    uses no scripted response.
     """
 
-    def __init__(self, default: Reply | None = None, *, record: bool = True) -> None:
+    def __init__(
+        self, default: Reply | None = None, *, record: bool = True, dialect: Dialect = "modern"
+    ) -> None:
         self.default = default
+        self.dialect = dialect
         self._record = record
         self._queue: deque[Scripted] = deque()
         self._requests: list[RecordedRequest] = []
@@ -131,10 +145,13 @@ class ScriptedModel:
         with self._lock:
             return len(self._queue)
 
-    def _take(self, recorded: RecordedRequest) -> tuple[Scripted | None, int]:
+    def _take(self, recorded: RecordedRequest) -> tuple[Scripted | Response | None, int]:
         with self._lock:
             if self._record:
                 self._requests.append(recorded)
+            refusal = _refusal(self.dialect, recorded.body)
+            if refusal is not None:
+                return refusal, 0
             response = self._queue.popleft() if self._queue else self.default
             return response, next(self._ids)
 
@@ -152,19 +169,23 @@ class ScriptedModel:
             response, number = self._take(recorded)
             if response is None:
                 return _error(400, "No scripted response is left.", retry=False)
+            if isinstance(response, Response):
+                return response
             if isinstance(response, Failure):
                 return _failure(response)
             if response.first_byte_delay:
                 await anyio.sleep(response.first_byte_delay)
             completion_id = f"chatcmpl-{number}"
             model = str(body.get("model", "scripted"))
+            usage = _usage(body, response)
             if body.get("stream"):
                 options = body.get("stream_options")
-                with_usage = isinstance(options, dict) and options.get("include_usage") is True
+                wants_usage = isinstance(options, dict) and options.get("include_usage") is True
                 return StreamingResponse(
-                    _stream(response, completion_id, model, with_usage), media_type="text/event-stream"
+                    _stream(response, completion_id, model, usage if wants_usage else None),
+                    media_type="text/event-stream",
                 )
-            return JSONResponse(_completion(response, completion_id, model))
+            return JSONResponse(_completion(response, completion_id, model, usage))
 
         routes = [
             Route(path, completions, methods=["POST"])
@@ -185,6 +206,48 @@ def _failure(failure: Failure) -> Response:
         headers["retry-after-ms"] = str(failure.retry_after_ms)
     retry = failure.status in (408, 409, 429) or failure.status >= 500
     return _error(failure.status, failure.message, retry=retry, headers=headers)
+
+
+def _refusal(dialect: Dialect, body: dict[str, Any]) -> Response | None:
+    """The 400 this dialect answers to ``body``, or ``None`` if it takes the request."""
+    if dialect == "reasoning":
+        if "max_tokens" in body:
+            return _refused(
+                "unsupported_parameter", "max_tokens",
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.",
+            )
+        if "temperature" in body and body["temperature"] != 1:
+            return _refused(
+                "unsupported_value", "temperature",
+                f"Unsupported value: 'temperature' does not support {body['temperature']} with "
+                "this model. Only the default (1) value is supported.",
+            )
+    if dialect == "legacy":
+        for name in ("max_completion_tokens", "stream_options"):
+            if name in body:
+                return _refused(None, None, f"Unrecognized request argument supplied: {name}")
+    return None
+
+
+def _refused(code: str | None, param: str | None, message: str) -> Response:
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+    return JSONResponse(body, status_code=400, headers={"x-should-retry": "false"})
+
+
+def _usage(body: dict[str, Any], reply: Reply) -> dict[str, int]:
+    """The reply's scripted usage, else deterministic "tokens": characters of prompt and answer."""
+    if reply.usage is not None:
+        prompt, completion = reply.usage
+        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    messages = body.get("messages")
+    prompt = sum(
+        len(message["content"])
+        for message in (messages if isinstance(messages, list) else [])
+        if isinstance(message, dict) and isinstance(message.get("content"), str)
+    )
+    completion = len(reply.text)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
 def split_text(text: str, pieces: int) -> list[str]:
@@ -238,12 +301,9 @@ def _chunk(completion_id: str, model: str, delta: dict[str, Any], finish: str | 
     return b"data: " + msgspec.json.encode(chunk) + b"\n\n"
 
 
-def _usage(reply: Reply) -> dict[str, int]:
-    prompt, completion = reply.usage
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-
-
-async def _stream(reply: Reply, completion_id: str, model: str, with_usage: bool) -> AsyncIterator[bytes]:
+async def _stream(
+    reply: Reply, completion_id: str, model: str, usage: dict[str, int] | None
+) -> AsyncIterator[bytes]:
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
     deltas += [{"content": piece} for piece in split_text(reply.text, reply.chunks)]
     deltas += [{"tool_calls": [piece]} for piece in _ordered_tool_deltas(reply)]
@@ -254,16 +314,14 @@ async def _stream(reply: Reply, completion_id: str, model: str, with_usage: bool
             await anyio.sleep(reply.delay)
         yield _chunk(completion_id, model, delta)
     yield _chunk(completion_id, model, {}, "tool_calls" if reply.tool_calls else "stop")
-    if with_usage:  # as OpenAI does: a last chunk with no choices and the whole call's usage
-        chunk = {
-            "id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
-            "model": model, "choices": [], "usage": _usage(reply),
-        }
-        yield b"data: " + msgspec.json.encode(chunk) + b"\n\n"
+    if usage is not None:  # as OpenAI sends it: one more chunk, no choices, the usage
+        last = {"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": model, "choices": [], "usage": usage}
+        yield b"data: " + msgspec.json.encode(last) + b"\n\n"
     yield b"data: [DONE]\n\n"
 
 
-def _completion(reply: Reply, completion_id: str, model: str) -> dict[str, Any]:
+def _completion(reply: Reply, completion_id: str, model: str, usage: dict[str, int]) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
     if reply.tool_calls:
         message["tool_calls"] = [
@@ -286,7 +344,7 @@ def _completion(reply: Reply, completion_id: str, model: str) -> dict[str, Any]:
                 "finish_reason": "tool_calls" if reply.tool_calls else "stop",
             }
         ],
-        "usage": _usage(reply),
+        "usage": usage,
     }
 
 

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionService
+from tutorgpt_asgi.web.access_log import STUDENT_SCOPE_KEY
 from tutorgpt_asgi.web.errors import error_response
 
 #: Real secrets are ~55 characters; anything far longer is refused before hashing.
@@ -27,7 +28,10 @@ async def authenticate(
 ) -> AuthenticatedSession | None:
     """The live session named by the bearer secret, or ``None``."""
     secret = bearer_secret(connection)
-    return None if secret is None else await sessions.authenticate(secret)
+    session = None if secret is None else await sessions.authenticate(secret)
+    if session is not None:  # for the access log: the pseudonymous id, never the secret
+        connection.scope[STUDENT_SCOPE_KEY] = session.student_id
+    return session
 
 
 def unauthorized(connection: HTTPConnection) -> Response:

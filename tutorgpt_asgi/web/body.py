@@ -34,18 +34,24 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-async def read_json_body(request: Request, max_bytes: int, *, allow_empty: bool = False) -> bytes:
+async def read_json_body(
+    request: Request, max_bytes: int, *, allow_empty: bool = False, any_content_type: bool = False
+) -> bytes:
     """The raw body of a JSON request, at most ``max_bytes`` long.
 
     Raises :class:`BodyRejected` (413 ``PAYLOAD_TOO_LARGE``, 415 ``UNSUPPORTED_MEDIA_TYPE``, or
     400 ``CLIENT_DISCONNECTED`` when the client hangs up mid-body).
-    An empty body without a content type is accepted when ``allow_empty`` is set.
+    An empty body (zero bytes: whitespace alone is not JSON) without a content type is accepted
+    when ``allow_empty`` is set. With ``any_content_type`` the declared type is not checked at
+    all: ``fetch`` labels a string body ``text/plain``, and the ChatKit reference server reads
+    the body as JSON whatever its label, so the protocol endpoint does too.
     """
     content_type = request.headers.get("content-type")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise BodyRejected(413, "PAYLOAD_TOO_LARGE", f"The body must be at most {max_bytes} bytes")
-    if content_type is not None and not _is_json(content_type):
+    json_declared = any_content_type or (content_type is not None and _is_json(content_type))
+    if content_type is not None and not json_declared:
         raise BodyRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json")
     chunks: list[bytes] = []
     size = 0
@@ -58,6 +64,6 @@ async def read_json_body(request: Request, max_bytes: int, *, allow_empty: bool 
     except ClientDisconnect:  # nobody will read the answer; do not log it as a server error
         raise BodyRejected(400, "CLIENT_DISCONNECTED", "The client went away mid-body") from None
     body = b"".join(chunks)
-    if content_type is None and not (allow_empty and not body.strip()):
+    if not json_declared and not (allow_empty and not body):
         raise BodyRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json")
     return body

@@ -2,7 +2,9 @@
 
 ``X-Forwarded-For`` and ``Forwarded`` are trivially forged by clients, so they are read only
 when the TCP peer is one of ``trusted_proxies``; then the right-most hop that is not itself a
-trusted proxy is the client (every hop to its right was added by our own proxies).
+trusted proxy is the client (every hop to its right was added by our own proxies). When both
+headers arrive, ``Forwarded`` is the one read: a proxy that sets ``X-Forwarded-For`` instead
+must strip a client's ``Forwarded`` header (nginx: ``proxy_set_header Forwarded "";``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from starlette.types import Scope
 
 from tutorgpt_asgi.settings import IPNetwork
 
-_FORWARDED_FOR = re.compile(r'for=(?:"?\[?)([^";,\]\s]+)', re.IGNORECASE)
+# A ``for=`` parameter of RFC 7239: a token or a quoted string (IPv6 in brackets, maybe a port).
+_FORWARDED_FOR = re.compile(r'for\s*=\s*("[^"]*"|[^;,\s]+)', re.IGNORECASE)
+# ``[v6]:port`` / ``[v6]`` / ``v4:port``: the address without brackets or port.
+_HOP = re.compile(r"^\[(?P<v6>[^\]]+)\](?::\d*)?$|^(?P<v4>[^:]+):\d*$")
 
 
 def _is_trusted(address: str, trusted: tuple[IPNetwork, ...]) -> bool:
@@ -27,18 +32,32 @@ def _is_trusted(address: str, trusted: tuple[IPNetwork, ...]) -> bool:
 
 
 def _forwarded_hops(headers: Headers) -> list[str]:
-    """Hops from ``X-Forwarded-For`` (preferred) or ``Forwarded``, client first."""
-    forwarded_for = ",".join(headers.getlist("x-forwarded-for"))
-    if forwarded_for.strip():
-        return [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    """Hops, client first: from ``Forwarded`` when present, else from ``X-Forwarded-For``.
+
+    ``Forwarded`` wins because a proxy that speaks RFC 7239 passes a client's own
+    ``X-Forwarded-For`` through untouched: reading that first let any client pick its bucket.
+    """
     forwarded = ",".join(headers.getlist("forwarded"))
-    return [_strip_port(match) for match in _FORWARDED_FOR.findall(forwarded)]
+    if forwarded.strip():
+        return [normalise_hop(match.strip('"')) for match in _FORWARDED_FOR.findall(forwarded)]
+    forwarded_for = ",".join(headers.getlist("x-forwarded-for"))
+    return [normalise_hop(hop) for hop in forwarded_for.split(",") if hop.strip()]
 
 
-def _strip_port(hop: str) -> str:
-    if hop.count(":") == 1:  # IPv4 with a port; bare IPv6 has several colons
-        return hop.split(":", 1)[0]
-    return hop
+def normalise_hop(hop: str) -> str:
+    """One address per client: ports dropped, brackets removed, IPs in canonical form.
+
+    Without this, ``203.0.113.9:1`` and ``203.0.113.9:2`` (or two spellings of one IPv6
+    address) were separate rate-limit buckets.
+    """
+    hop = hop.strip()
+    match = _HOP.match(hop)
+    if match:
+        hop = match.group("v6") or match.group("v4")
+    try:
+        return str(ipaddress.ip_address(hop))
+    except ValueError:
+        return hop  # "unknown" or an obfuscated id (RFC 7239 allows both): kept as given
 
 
 def client_ip(scope: Scope, trusted: tuple[IPNetwork, ...]) -> str:

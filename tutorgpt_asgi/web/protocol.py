@@ -18,11 +18,13 @@ from starlette.types import Send
 from tutorgpt_asgi.chatkit import sse
 from tutorgpt_asgi.chatkit.errors import ProtocolError
 from tutorgpt_asgi.chatkit.server import StreamResult
+from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ValidationFailed, parse_context_header
-from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionService
+from tutorgpt_asgi.sessions.service import AuthenticatedSession
 from tutorgpt_asgi.web.auth import authenticate, unauthorized
 from tutorgpt_asgi.web.body import BodyRejected, read_json_body
 from tutorgpt_asgi.web.errors import JSONResponse, error_response, request_id
+from tutorgpt_asgi.web.locate import locate
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class EventStreamResponse(StreamingResponse):
 
 
 async def _record_location(
-    request: Request, sessions: SessionService, session: AuthenticatedSession
+    request: Request, runtime: Runtime, session: AuthenticatedSession
 ) -> AuthenticatedSession:
     """Make the page named by ``X-TutorGPT-Context`` the session's current location."""
     header = request.headers.get(CONTEXT_HEADER)
@@ -63,7 +65,7 @@ async def _record_location(
             "Ignored an invalid %s header (request %s): %s", CONTEXT_HEADER, request_id(request), codes
         )
         return session
-    return await sessions.update_location(session, context)
+    return await runtime.sessions.update_location(session, await locate(runtime.book, context))
 
 
 async def chatkit_endpoint(request: Request) -> Response:
@@ -72,9 +74,9 @@ async def chatkit_endpoint(request: Request) -> Response:
     session = await authenticate(request, runtime.sessions)
     if session is None:
         return unauthorized(request)
-    session = await _record_location(request, runtime.sessions, session)
+    session = await _record_location(request, runtime, session)
     try:
-        body = await read_json_body(request, MAX_BODY_BYTES)
+        body = await read_json_body(request, MAX_BODY_BYTES, any_content_type=True)
         result = await runtime.chatkit.process(body, session)
     except BodyRejected as rejected:
         return rejected.response(request)

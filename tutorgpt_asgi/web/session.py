@@ -24,6 +24,7 @@ from tutorgpt_asgi.web.body import BodyRejected, read_json_body
 from tutorgpt_asgi.web.client_ip import client_ip
 from tutorgpt_asgi.web.errors import JSONResponse, error_response, request_id
 from tutorgpt_asgi.web.identity import prove_identity
+from tutorgpt_asgi.web.locate import locate
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,10 @@ async def create_session(request: Request) -> Response:
         )
     try:
         identity = await prove_identity(request, runtime, session_body)
-        created = await runtime.sessions.create(session_body.session_request(), identity)
+        session_request = session_body.session_request()
+        located = await locate(runtime.book, session_request.context)
+        session_request = msgspec.structs.replace(session_request, context=located)
+        created = await runtime.sessions.create(session_request, identity)
     except IdentityRejected as rejected:
         return _refused(request, rejected)
     except Exception:

@@ -6,14 +6,17 @@ import { describe, it } from 'node:test';
 import { buildPageContext, CONTEXT_HEADER_MAX_CHARS, decodeContextHeader, encodeContextHeader, fitContextHeader, lookupPage } from '../client/context';
 
 const pageMap = {
-  '/docs/foundations/': { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview' },
-  '/docs/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop' },
-  '/ur/docs/پائتھون': { d: 'python', t: 'پائتھون', c: null, l: 'python' },
+  '/docs/foundations/': { d: 'foundations/index', t: 'Foundations overview', c: 'foundations', l: 'overview', v: '1.0' },
+  '/docs/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'What an agent is', c: 'foundations', l: 'agent-loop', p: 'basics', v: '1.0' },
+  '/docs/next/foundations/agent-loop': { d: 'foundations/agent-loop', t: 'The agent loop', c: 'foundations', l: 'agent-loop', p: 'basics' },
+  '/ur/docs/پائتھون': { d: 'python', t: 'پائتھون', c: null, l: 'python', v: '1.0' },
+  '/community/intro': { d: 'intro', t: 'Community', c: null, l: 'intro', i: 'community' },
 };
-const chapters = { foundations: 'Foundations of AI agents' };
+const chapters = { 'default|1.0|foundations': 'Foundations of AI agents', 'default|current|foundations': 'Foundations, next' };
+const parts = { 'default|1.0|basics': 'Part I: Basics', 'default|current|basics': 'Part I' };
 
 const context = (pathname: string, highlight = null as Parameters<typeof buildPageContext>[0]['highlight']) =>
-  buildPageContext({ pageMap, chapters, pathname, href: `https://book.example${pathname}`, documentTitle: 'Doc title | Site', locale: 'en', highlight });
+  buildPageContext({ pageMap, chapters, parts, pathname, href: `https://book.example${pathname}`, documentTitle: 'Doc title | Site', locale: 'en', highlight });
 
 describe('page context', () => {
   it('looks the page up by pathname, tolerating trailing slashes and encoding', () => {
@@ -37,7 +40,22 @@ describe('page context', () => {
       highlight_context: 'The three stages…',
       highlight_anchor: 'the-loop',
       locale: 'en',
+      docs_instance: 'default',
+      version: '1.0',
+      part_id: 'basics',
+      part_title: 'Part I: Basics',
     });
+  });
+
+  it('names the version, instance, part and chapter of a versioned page', () => {
+    const ctx = context('/docs/next/foundations/agent-loop/');
+    assert.equal(ctx.version, 'current');
+    assert.equal(ctx.docs_instance, 'default');
+    assert.equal(ctx.chapter_title, 'Foundations, next');
+    assert.equal(ctx.part_title, 'Part I');
+    const community = context('/community/intro');
+    assert.deepEqual([community.docs_instance, community.version, community.doc_id], ['community', 'current', 'intro']);
+    assert.deepEqual([context('/blog/post').docs_instance, context('/blog/post').version], [null, null]);
   });
 
   it('never guesses ids for pages outside the map', () => {
@@ -52,6 +70,15 @@ describe('page context', () => {
     const ctx = context('/docs/foundations/', { text: 'x'.repeat(1500), context: 'y'.repeat(3000), anchor: null, truncated: true });
     assert.equal(ctx.highlighted_text!.length, 1000);
     assert.equal(ctx.highlight_context!.length, 2000);
+  });
+
+  it('caps by code points and never splits a surrogate pair (999 x + an emoji is 1000 characters)', () => {
+    const text = `${'x'.repeat(999)}🚀`;
+    assert.equal(context('/docs/foundations/', { text, context: null, anchor: null, truncated: false }).highlighted_text, text);
+    const over = `${'x'.repeat(999)}🚀🚀`;
+    const capped = context('/docs/foundations/', { text: over, context: null, anchor: null, truncated: true }).highlighted_text!;
+    assert.equal(capped, text);
+    assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(capped), 'no lone high surrogate');
   });
 });
 
@@ -76,6 +103,17 @@ describe('X-TutorGPT-Context encoding', () => {
     const out = execFileSync(python, ['-c', script, encodeContextHeader(ctx)], { encoding: 'utf8', timeout: 20_000 });
     const parsed = JSON.parse(out);
     for (const [key, value] of Object.entries(ctx)) if (value !== null) assert.equal(parsed[key], value, key);
+  });
+
+  it('a 999 x + emoji highlight, cut by the client, is accepted by the backend as 1000 characters', { skip: !existsSync(python) && 'no Python venv' }, () => {
+    const text = `${'x'.repeat(999)}🚀🚀`;
+    const ctx = context('/docs/foundations/', { text, context: null, anchor: null, truncated: false });
+    const script =
+      'import sys\n' +
+      'from tutorgpt_asgi.sessions.context import parse_context_header\n' +
+      'print(len(parse_context_header(sys.argv[1]).highlighted_text))';
+    const out = execFileSync(python, ['-c', script, encodeContextHeader(ctx)], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(out.trim(), '1000');
   });
 });
 

@@ -40,7 +40,7 @@ describe('computeIds on the real docs plugin output', () => {
     assert.equal(result.pages.find((p) => p.docId === 'foundations/agent-loop')?.sourcePath, 'docs/01-foundations/01-agent-loop.md');
   });
 
-  it('uses the first path segment in directory mode', async () => {
+  it('uses the folder of the doc as the chapter in directory mode', async () => {
     const { docsContent } = await loadDocs();
     const version = (docsContent.default as LoadedContent).loadedVersions[0]!;
     const result = computeIds(version, version.docs, opts({ ids: { chapter: 'directory' } }));
@@ -62,13 +62,39 @@ describe('computeIds rules', () => {
     ]);
   });
 
-  it('assigns nested categories to their top-level chapter', () => {
-    const version = fakeVersion(['ch/x/deep', 'ch/top'], [category('Chapter', [doc('ch/top'), category('Sub', [doc('ch/x/deep')])])]);
+  it('makes the category that directly holds a doc its chapter and the top-level category its part', () => {
+    const version = fakeVersion(
+      ['p/top', 'p/x/README', 'p/x/exercises', 'p/y/exercises', 'p/y/z/deep'],
+      [
+        category('Part', [
+          doc('p/top'),
+          category('X', [doc('p/x/exercises')], { link: { type: 'doc', id: 'p/x/README' } }),
+          category('Y', [doc('p/y/exercises'), category('Z', [doc('p/y/z/deep')])]),
+        ]),
+      ],
+    );
     const result = computeIds(version, version.docs, opts());
-    assert.deepEqual(summary(result.pages), [
-      ['ch/top', 'ch', 'top', 'lesson'],
-      ['ch/x/deep', 'ch', 'deep', 'lesson'],
-    ]);
+    assert.deepEqual(
+      result.pages.map((p) => [p.docId, p.partId, p.chapterId, p.lessonId, p.role]),
+      [
+        ['p/top', null, 'p', 'top', 'lesson'],
+        ['p/x/README', 'p', 'p/x', 'overview', 'chapter-intro'],
+        // two exercises.md in sibling categories: different chapters, no duplicate
+        ['p/x/exercises', 'p', 'p/x', 'exercises', 'lesson'],
+        ['p/y/exercises', 'p', 'p/y', 'exercises', 'lesson'],
+        ['p/y/z/deep', 'p', 'p/y/z', 'deep', 'lesson'],
+      ],
+    );
+    assert.equal(result.pages[1]!.partTitle, 'Part');
+    assert.deepEqual(
+      result.chapters.map((c) => [c.id, c.title, c.partId, c.lessonIds]),
+      [
+        ['p', 'Part', null, ['top']],
+        ['p/x', 'X', 'p', ['overview', 'exercises']],
+        ['p/y', 'Y', 'p', ['exercises']],
+        ['p/y/z', 'Z', 'p', ['deep']],
+      ],
+    );
   });
 
   it('treats README as the chapter intro and orders pages by the sidebar, not by id', () => {

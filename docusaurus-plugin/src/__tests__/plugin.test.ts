@@ -112,4 +112,14 @@ describe('injectHtmlTags', () => {
     assert.equal((await tags({ ui: 'fallback' })).length, 0);
     assert.equal((await tags({ devFallback: 'always' })).length, 0);
   });
+
+  it('injects the script once when the plugin is configured once per docs instance', async () => {
+    const { context } = await loadDocs();
+    const site = { ...context, siteDir: `${context.siteDir}-two-instances` };
+    const inject = (id: string) =>
+      ((pluginTutorGPT(site, { ...opts(), id }) as Plugin<void>).injectHtmlTags!({ content: undefined }) as { headTags?: unknown[] }).headTags ?? [];
+    assert.equal(inject('book').length, 2);
+    assert.equal(inject('community').length, 0);
+    assert.equal(inject('book').length, 2, 'the owner keeps injecting after a dev-server reload');
+  });
 });

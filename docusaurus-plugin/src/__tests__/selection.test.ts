@@ -85,6 +85,13 @@ describe('selection helpers', () => {
     assert.deepEqual(truncate('aaaaaaaaaaa bbbbbb', 12), { text: 'aaaaaaaaaaa', truncated: true });
   });
 
+  it('truncate counts code points: 999 x + an emoji fits 1000 and a pair is never split', () => {
+    const fits = `${'x'.repeat(999)}🚀`;
+    assert.deepEqual(truncate(fits, 1000), { text: fits, truncated: false });
+    assert.deepEqual(truncate(`${fits}🚀`, 1000), { text: fits, truncated: true });
+    assert.equal(truncate(`${'x'.repeat(999)}🚀🚀`, 1000).text.at(-1), '\uDE80');
+  });
+
   it('asks to narrow down selections over 200 words', () => {
     assert.equal(defaultPrompt('short passage'), 'Explain this in simpler terms.');
     assert.equal(defaultPrompt('word '.repeat(201)), 'Which part of this is unclear?');

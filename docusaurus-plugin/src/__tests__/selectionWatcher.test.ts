@@ -59,6 +59,15 @@ describe('watchSelection', () => {
     window.document.dispatchEvent(new window.KeyboardEvent('keyup', { key: 'Escape' }));
     assert.equal(seen.at(-1), null);
 
+    select('p1', 4, 30);
+    window.document.dispatchEvent(new window.Event('selectionchange'));
+    await sleep(40);
+    assert.equal(seen.at(-1)?.highlight.text, 'three stages of the agent', 'shown again');
+    const beforeScroll = seen.length;
+    window.dispatchEvent(new window.Event('scroll'));
+    assert.equal(seen.length, beforeScroll + 1, 'scrolling reports at once, without a debounce');
+    assert.equal(seen.at(-1), null, 'scrolling hides the button');
+
     select('nav', 0, 10);
     window.document.dispatchEvent(new window.Event('selectionchange'));
     await sleep(40);

@@ -9,8 +9,9 @@ import { createTutorFetch, isMessageSend } from '../client/transport';
 import { sse, startBackend } from './helpers/backend';
 
 let context: PageContext = buildPageContext({
-  pageMap: { '/docs/a': { d: 'a', t: 'Lesson A', c: 'ch', l: 'a' } },
-  chapters: { ch: 'Chapter' },
+  pageMap: { '/docs/a': { d: 'a', t: 'Lesson A', c: 'ch', l: 'a', p: 'pt' } },
+  chapters: { 'default|current|ch': 'Chapter' },
+  parts: { 'default|current|pt': 'Part' },
   pathname: '/docs/a',
   href: 'https://book.example/docs/a',
   documentTitle: null,
@@ -70,7 +71,7 @@ describe('session and transport over HTTP', () => {
     assert.equal(created!.path, '/api/chatkit/session');
     assert.deepEqual(
       Object.keys(created!.body as object).sort(),
-      ['current_chapter', 'current_lesson', 'doc_id', 'highlight_anchor', 'highlight_context', 'highlighted_text', 'learning_level', 'lesson_title', 'locale', 'page_path', 'page_title', 'page_url', 'chapter_title', 'student_email', 'student_name'].sort(),
+      ['current_chapter', 'current_lesson', 'doc_id', 'highlight_anchor', 'highlight_context', 'highlighted_text', 'learning_level', 'lesson_title', 'locale', 'page_path', 'page_title', 'page_url', 'chapter_title', 'student_email', 'student_name', 'docs_instance', 'version', 'part_id', 'part_title'].sort(),
     );
     assert.equal(call1!.headers.authorization, 'Bearer sk_test_1');
     assert.equal(call1!.headers['x-widget'], 'kept', "the widget's own headers are kept");
@@ -193,6 +194,13 @@ describe('ChatClient (fallback panel protocol) over HTTP', () => {
     const state = threadFromJson(await client.getThread('thr_1'));
     assert.deepEqual(state.messages.map((m) => messageText(m)), ['Earlier question', 'Earlier answer']);
     await assert.rejects(client.getThread('thr_gone'), (error: unknown) => error instanceof TutorHttpError && error.status === 404);
+    session.dispose();
+  });
+
+  it('reloads a long thread whole, paging on with items.list as the server asks', async () => {
+    const { client, session } = setup(backend);
+    const state = threadFromJson(await client.getThread('thr_long'));
+    assert.deepEqual(state.messages.map((m) => messageText(m)), [0, 1, 2, 3, 4].map((n) => `Message ${n}`));
     session.dispose();
   });
 

@@ -24,6 +24,13 @@ export function addMessageRequest(threadId: string, text: string, quote: string 
   return { type: 'threads.add_user_message', params: { thread_id: threadId, input: userInput(text, quote) } };
 }
 
+/** One page of a listing, as the protocol sends it. */
+interface ItemPage {
+  data?: unknown[];
+  has_more?: boolean;
+  after?: string | null;
+}
+
 export class ChatClient {
   constructor(
     private readonly url: string,
@@ -56,10 +63,22 @@ export class ChatClient {
     yield* readEvents(response.body, signal);
   }
 
-  /** `threads.get_by_id`: the thread with its items, for rebuilding the panel after a reload. */
+  /**
+   * `threads.get_by_id`: the thread with all its items, for rebuilding the panel after a reload.
+   * The server pages like the reference one (the oldest 20 first), so the rest is fetched with
+   * `items.list` from the page's `after` and appended.
+   */
   async getThread(threadId: string, signal?: AbortSignal): Promise<unknown> {
     const response = await this.post({ type: 'threads.get_by_id', params: { thread_id: threadId } }, 'application/json', signal);
-    return response.json();
+    const thread = (await response.json()) as { items?: ItemPage };
+    const items = thread.items;
+    let page = items;
+    while (items && Array.isArray(items.data) && page?.has_more && typeof page.after === 'string') {
+      const params = { thread_id: threadId, order: 'asc', after: page.after, limit: 100 };
+      page = (await (await this.post({ type: 'items.list', params }, 'application/json', signal)).json()) as ItemPage;
+      items.data.push(...(Array.isArray(page.data) ? page.data : []));
+    }
+    return thread;
   }
 
   /** `threads.list`: the student's newest thread, to show a reader who signs in on a new device. */

@@ -2,7 +2,8 @@
  * The reader's page context: built from the build-time page map (looked up by pathname, never
  * guessed from the URL) and sent base64url-encoded in a header on every ChatKit request.
  */
-import type { PageMapEntry } from '../content/types';
+import { chapterKey, CURRENT_VERSION, DEFAULT_INSTANCE, type PageMapEntry } from '../content/types';
+import { codePointSlice } from './selection';
 
 /** The snake_case context the backend validates (tutorgpt_asgi/sessions/context.py). */
 export interface PageContext {
@@ -18,6 +19,11 @@ export interface PageContext {
   highlight_context: string | null;
   highlight_anchor: string | null;
   locale: string | null;
+  /** docs plugin instance and version name of the page (`current` = unreleased docs) */
+  docs_instance: string | null;
+  version: string | null;
+  part_id: string | null;
+  part_title: string | null;
 }
 
 export interface Highlight {
@@ -29,7 +35,8 @@ export interface Highlight {
 
 /**
  * The backend's per-field caps (its `PageContext` struct; tests/web/test_context_schema.py checks
- * them against it): trimming here keeps one long title from failing a request.
+ * them against it), in code points as the backend counts them: trimming here keeps one long title
+ * from failing a request.
  */
 export const CONTEXT_CAPS: Readonly<Record<keyof PageContext, number>> = {
   page_path: 2048,
@@ -44,6 +51,10 @@ export const CONTEXT_CAPS: Readonly<Record<keyof PageContext, number>> = {
   highlight_context: 2000,
   highlight_anchor: 300,
   locale: 35,
+  docs_instance: 100,
+  version: 100,
+  part_id: 200,
+  part_title: 500,
 };
 
 function candidates(pathname: string): string[] {
@@ -74,7 +85,9 @@ export function lookupPage(pageMap: Record<string, PageMapEntry>, pathname: stri
 
 export interface ContextInput {
   pageMap: Record<string, PageMapEntry>;
+  /** chapterKey(instance, version, id) → title, for chapters and for parts */
   chapters: Record<string, string>;
+  parts?: Record<string, string>;
   pathname: string;
   href: string | null;
   documentTitle: string | null;
@@ -84,25 +97,31 @@ export interface ContextInput {
 
 function cap(field: keyof PageContext, value: string | null): string | null {
   if (value === null) return null;
-  const max = CONTEXT_CAPS[field];
-  return value.length > max ? value.slice(0, max) : value;
+  return codePointSlice(value, CONTEXT_CAPS[field]);
 }
 
 export function buildPageContext(input: ContextInput): PageContext {
   const entry = lookupPage(input.pageMap, input.pathname);
+  const instance = entry ? entry.i ?? DEFAULT_INSTANCE : null;
+  const version = entry ? entry.v ?? CURRENT_VERSION : null;
+  const key = (id: string) => chapterKey(instance!, version!, id);
   const context: PageContext = {
     page_path: input.pathname.startsWith('/') ? input.pathname : `/${input.pathname}`,
     page_title: entry?.t ?? input.documentTitle ?? null,
     page_url: input.href,
     doc_id: entry?.d ?? null,
     current_chapter: entry?.c ?? null,
-    chapter_title: entry?.c ? input.chapters[entry.c] ?? null : null,
+    chapter_title: entry?.c ? input.chapters[key(entry.c)] ?? null : null,
     current_lesson: entry?.l ?? null,
     lesson_title: entry?.t ?? null,
     highlighted_text: input.highlight?.text ?? null,
     highlight_context: input.highlight?.context ?? null,
     highlight_anchor: input.highlight?.anchor ?? null,
     locale: input.locale,
+    docs_instance: instance,
+    version,
+    part_id: entry?.p ?? null,
+    part_title: entry?.p ? input.parts?.[key(entry.p)] ?? null : null,
   };
   for (const key of Object.keys(context) as (keyof PageContext)[]) {
     if (key !== 'page_path') context[key] = cap(key, context[key]);

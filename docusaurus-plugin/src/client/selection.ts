@@ -30,13 +30,29 @@ export function normaliseText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Cut at `max` characters, preferring the last word boundary in the final 10%. */
+/**
+ * Cut at `max` characters, preferring the last word boundary in the final 10%. Characters are
+ * Unicode code points, as the backend counts them (Python's `len`), so an emoji is one character
+ * and a surrogate pair is never split (a lone surrogate makes the JSON body invalid).
+ */
 export function truncate(text: string, max: number): { text: string; truncated: boolean } {
-  if (text.length <= max) return { text, truncated: false };
-  const hard = text.slice(0, max);
+  if (codePointLength(text) <= max) return { text, truncated: false };
+  const hard = codePointSlice(text, max);
   const space = hard.lastIndexOf(' ');
   const cut = space >= max * 0.9 ? hard.slice(0, space) : hard;
   return { text: cut.trimEnd(), truncated: true };
+}
+
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** The first `max` code points of `text` (never half a surrogate pair). */
+export function codePointSlice(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return Array.from(text).slice(0, max).join('');
 }
 
 function elementOf(node: Node | null): Element | null {

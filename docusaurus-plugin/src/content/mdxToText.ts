@@ -3,9 +3,16 @@
  *
  * The backend cites `permalink#anchor`, so anchors must be the ids Docusaurus puts on the rendered
  * headings: github-slugger over the heading's plain text (the same slugger Docusaurus uses, one
- * per document, h1 included), an explicit `{#custom-id}` wins and is removed from the text.
- * Parsing is line-based on purpose: it needs no MDX compiler and keeps code blocks whole.
+ * per document, h1 included), an explicit `{#custom-id}` or a trailing MDX comment `#custom-id` wins and is
+ * removed from the text. Setext headings and JSX `<h2 id>` count as headings; an imported MDX
+ * partial used as `<Partial />` is read in place, with its own slugger (Docusaurus compiles it as
+ * its own document). Parsing is line-based on purpose: it needs no MDX compiler (the remark stack
+ * is ESM-only) and keeps code blocks whole; the rules are checked against a real build's HTML
+ * (tests/fixtures/realbook-site).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeHTML } from 'entities';
 import GithubSlugger from 'github-slugger';
 
 export interface Heading {
@@ -41,6 +48,15 @@ const CUSTOM_ID = /\s*\{#([^}\s]+)\}\s*$/;
 const JSX_TAG = /<\/?[A-Za-z][\w.:-]*(?:\s+(?:[^<>{}"'`]|"[^"]*"|'[^']*'|\{(?:[^{}]|\{[^{}]*\})*\})*)?\s*\/?>/g;
 const HTML_COMMENT = /<!--[\s\S]*?-->/g;
 const MDX_COMMENT = /\{\/\*[\s\S]*?\*\/\}/g;
+/** Docusaurus 3.10's comment ids: an MDX or HTML comment ending the heading whose first word is `#id`. */
+const HEADING_COMMENT_ID = /^(\s{0,3}#{1,6}\s.*?)\s*(?:\{\/\*\s*#([^\s*]+)[^*]*\*\/\}|<!--\s*#(\S+?)(?:\s[^>]*)?-->)\s*$/;
+/** A JSX/HTML heading with an explicit id on one line: rendered with that id, never slugged. */
+const JSX_HEADING = /^\s*<h([1-6])\b[^>]*?\bid=(?:"([^"]+)"|'([^']+)'|\{["']([^"']+)["']\})[^>]*>(.*?)<\/h\1>\s*$/;
+const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
+const PARTIAL_IMPORT = /^import\s+([A-Z]\w*)\s+from\s+['"]([^'"]+\.mdx?)['"];?\s*$/;
+const PARTIAL_START = '\u0002partial\u0002';
+const PARTIAL_END = '\u0002/partial\u0002';
+const MAX_PARTIAL_DEPTH = 5;
 
 /** Remove YAML front matter (`---` fenced at the very top). */
 export function stripFrontMatter(source: string): string {
@@ -124,18 +140,95 @@ function dropTags(text: string): string {
     .replace(/\u0000(\d+)\u0000/g, (_, index: string) => spans[Number(index)]!);
 }
 
-/** The heading's plain text as mdast-util-to-string would give it (what Docusaurus slugs). */
+/**
+ * The heading's plain text as mdast-util-to-string would give it (what Docusaurus slugs): code
+ * spans verbatim (`max_retries` keeps its underscores), emphasis, links and escapes unwrapped,
+ * character references (`&amp;`) decoded outside code.
+ */
 export function headingPlainText(markdown: string): string {
-  return dropTags(markdown)
+  const spans: string[] = [];
+  const protectedText = dropTags(markdown).replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_, __: string, code: string) => {
+    spans.push(code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() ? code.slice(1, -1) : code);
+    return `\u0000${spans.length - 1}\u0000`;
+  });
+  const text = protectedText
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1')
-    .replace(/(`+)([^`]*?)\1/g, '$2')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
-    .replace(/(\*|_)(.+?)\1/g, '$2')
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/(^|[^\p{L}\p{N}_])__(.+?)__(?![\p{L}\p{N}_])/gu, '$1$2')
+    .replace(/\*(.+?)\*/g, '$1')
+    .replace(/(^|[^\p{L}\p{N}_])_(.+?)_(?![\p{L}\p{N}_])/gu, '$1$2')
     .replace(/~~(.+?)~~/g, '$1')
-    .replace(/\\([\\`*_{}[\]()#+\-.!<>])/g, '$1')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  return decodeHTML(text)
+    .replace(/\u0000(\d+)\u0000/g, (_, index: string) => spans[Number(index)]!)
     .trim();
+}
+
+/**
+ * Put each `<Partial />` of an imported `.md`/`.mdx` partial in place (front matter dropped),
+ * between markers that give its headings their own slugger. Unreadable partials are left out.
+ */
+function inlinePartials(text: string, file: string | undefined, depth = 0): string {
+  if (!file || depth >= MAX_PARTIAL_DEPTH) return text;
+  const partials = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = PARTIAL_IMPORT.exec(line.trim());
+    if (match && (match[2]!.startsWith('.') || match[2]!.startsWith('/'))) partials.set(match[1]!, match[2]!);
+  }
+  if (!partials.size) return text;
+  let inFence = false;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (/^\s*(`{3,}|~{3,})/.test(line)) inFence = !inFence;
+      const use = inFence ? null : /^\s*<([A-Z]\w*)\s*\/>\s*$/.exec(line);
+      const target = use ? partials.get(use[1]!) : undefined;
+      if (!target) return line;
+      const partialFile = path.resolve(path.dirname(file), target);
+      let body: string;
+      try {
+        body = stripFrontMatter(readFileSync(partialFile, 'utf8'));
+      } catch {
+        return '';
+      }
+      return `\n${PARTIAL_START}\n${inlinePartials(body, partialFile, depth + 1)}\n${PARTIAL_END}\n`;
+    })
+    .join('\n');
+}
+
+/** Rewrite the heading forms a line pass cannot see as ATX headings with an explicit `{#id}`. */
+function normaliseHeadings(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const comment = HEADING_COMMENT_ID.exec(line);
+    if (comment) {
+      out.push(`${comment[1]} {#${comment[2] ?? comment[3]}}`);
+      continue;
+    }
+    const jsx = JSX_HEADING.exec(line);
+    if (jsx) {
+      out.push(`${'#'.repeat(Number(jsx[1]))} ${jsx[5]} {#${jsx[2] ?? jsx[3] ?? jsx[4]}}`);
+      continue;
+    }
+    const underline = lines[i + 1] !== undefined ? SETEXT_UNDERLINE.exec(lines[i + 1]!) : null;
+    const startsParagraph = i === 0 || !lines[i - 1]!.trim();
+    if (underline && startsParagraph && isParagraphLine(line)) {
+      out.push(`${underline[1]![0] === '=' ? '#' : '##'} ${line.trim()}`);
+      i++;
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+function isParagraphLine(line: string): boolean {
+  const trimmed = line.trim();
+  if (!trimmed || /^\s{4,}/.test(line) || LIST_ITEM.test(line) || HEADING.test(line)) return false;
+  return !/^(>|\||<|:::|\{|import\s|export\s|\u0002)/.test(trimmed);
 }
 
 function capitalise(word: string): string {
@@ -152,15 +245,15 @@ interface Block {
  * Extract the text, headings (h2..h6) and sections (split at h2 and h3) of one doc.
  * `title` heads every section's `heading_path`.
  */
-export function extractDoc(source: string, title: string): ExtractedDoc {
-  const slugger = new GithubSlugger();
+export function extractDoc(source: string, title: string, options: { file?: string } = {}): ExtractedDoc {
+  const sluggers = [new GithubSlugger()];
   const headings: Heading[] = [];
   const blocks: Block[] = [{ heading: null, lines: [], code: [] }];
   const textParts: string[] = [];
   const fencedBlocks: string[] = [];
   const current = () => blocks[blocks.length - 1]!;
 
-  for (const seg of segment(stripFrontMatter(source))) {
+  for (const seg of segment(inlinePartials(stripFrontMatter(source), options.file))) {
     if (seg.kind === 'code') {
       fencedBlocks.push('```' + (seg.lang ?? '') + '\n' + seg.code + '\n```');
       const placeholder = `\u0001${fencedBlocks.length - 1}\u0001`;
@@ -169,8 +262,13 @@ export function extractDoc(source: string, title: string): ExtractedDoc {
       current().code.push({ lang: seg.lang, code: seg.code });
       continue;
     }
-    const cleaned = dropTags(dropModuleLines(seg.lines).join('\n')).split('\n');
+    const cleaned = dropTags(normaliseHeadings(dropModuleLines(seg.lines)).join('\n')).split('\n');
     for (const raw of cleaned) {
+      if (raw === PARTIAL_START || raw === PARTIAL_END) {
+        if (raw === PARTIAL_START) sluggers.push(new GithubSlugger());
+        else if (sluggers.length > 1) sluggers.pop();
+        continue;
+      }
       // JSX children are indented in the source; four spaces would read as code, so dedent them.
       const trimmed = raw.replace(/\s+$/, '');
       const line = /^\s{4,}\S/.test(trimmed) && !LIST_ITEM.test(trimmed) ? trimmed.trimStart() : trimmed;
@@ -181,7 +279,7 @@ export function extractDoc(source: string, title: string): ExtractedDoc {
         const custom = CUSTOM_ID.exec(label);
         if (custom) label = label.slice(0, custom.index);
         const text = headingPlainText(label);
-        const anchor = custom ? custom[1]! : slugger.slug(text);
+        const anchor = custom ? custom[1]! : sluggers[sluggers.length - 1]!.slug(text);
         if (depth === 1) continue; // the page title: not part of the body
         const entry = { depth, text, anchor };
         headings.push(entry);

@@ -13,6 +13,9 @@ export interface PageIds {
   description: string;
   chapterId: string | null;
   chapterTitle: string | null;
+  /** the outermost category above the chapter (parts › chapters › lessons), or null */
+  partId: string | null;
+  partTitle: string | null;
   lessonId: string;
   role: PageRole;
   /** 1-based order of the page in the book (sidebar order, then unlisted-in-sidebar docs). */
@@ -25,6 +28,8 @@ export interface ChapterInfo {
   title: string;
   position: number;
   permalink: string | null;
+  partId: string | null;
+  partTitle: string | null;
   lessonIds: string[];
 }
 
@@ -38,6 +43,20 @@ export interface PageMapEntry {
   c: string | null;
   /** lesson id */
   l: string;
+  /** part id (the category above the chapter), absent when there is none */
+  p?: string;
+  /** docs plugin instance id; absent for `default` (global data ships on every page) */
+  i?: string;
+  /** version name; absent for `current` (the unreleased docs, or a site without versions) */
+  v?: string;
+}
+
+export const DEFAULT_INSTANCE = 'default';
+export const CURRENT_VERSION = 'current';
+
+/** Key of a chapter or part title in global data: ids are only unique within one instance and version. */
+export function chapterKey(instance: string, version: string, id: string): string {
+  return `${instance}|${version}|${id}`;
 }
 
 export interface TutorClientConfig {
@@ -81,7 +100,9 @@ export interface TutorClientConfig {
 /** What `setGlobalData` publishes. */
 export interface TutorGlobalData {
   pageMap: Record<string, PageMapEntry>;
-  /** chapter id → chapter title */
+  /** chapterKey(instance, version, chapter id) → chapter title */
   chapters: Record<string, string>;
+  /** chapterKey(instance, version, part id) → part title */
+  parts: Record<string, string>;
   config: TutorClientConfig;
 }

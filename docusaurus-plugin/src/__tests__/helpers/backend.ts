@@ -75,8 +75,18 @@ export async function startBackend(script: Partial<Script> = {}) {
       const type = (body as { type?: string })?.type;
       if (type === 'threads.get_by_id') {
         const id = (body as { params: { thread_id: string } }).params.thread_id;
+        if (id === 'thr_long') {
+          // Paged like the reference server: the oldest items first, the rest through items.list.
+          return json(200, { id, title: 'Long', created_at: 'x', status: { type: 'active' }, metadata: {}, items: { data: [longItem(0), longItem(1)], has_more: true, after: 'msg_1' } });
+        }
         if (id !== 'thr_1') return json(404, { error: 'Thread not found' });
         return json(200, { id: 'thr_1', title: 'Saved', created_at: 'x', status: { type: 'active' }, metadata: {}, items: { data: [{ id: 'msg_u', type: 'user_message', content: [{ type: 'input_text', text: 'Earlier question' }], attachments: [], inference_options: {} }, { id: 'msg_a', type: 'assistant_message', content: [{ type: 'output_text', text: 'Earlier answer', annotations: [] }] }], has_more: false } });
+      }
+      if (type === 'items.list') {
+        const params = (body as { params: { after?: string; order?: string } }).params;
+        if (params.order !== 'asc') return json(400, { error: 'expected order asc' });
+        if (params.after === 'msg_1') return json(200, { data: [longItem(2), longItem(3)], has_more: true, after: 'msg_3' });
+        return json(200, { data: [longItem(4)], has_more: false });
       }
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       const bytes = Buffer.from(state.sse, 'utf8');
@@ -100,6 +110,13 @@ export async function startBackend(script: Partial<Script> = {}) {
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Item `n` of the long thread: user questions and assistant answers, alternating. */
+function longItem(n: number): unknown {
+  return n % 2 === 0
+    ? { id: `msg_${n}`, type: 'user_message', content: [{ type: 'input_text', text: `Message ${n}` }], attachments: [], inference_options: {} }
+    : { id: `msg_${n}`, type: 'assistant_message', content: [{ type: 'output_text', text: `Message ${n}`, annotations: [] }] };
 }
 
 export function sse(events: unknown[]): string {

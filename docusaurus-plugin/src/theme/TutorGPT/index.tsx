@@ -89,6 +89,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
       buildPageContext({
         pageMap: data.pageMap,
         chapters: data.chapters,
+        parts: data.parts,
         pathname: location.pathname,
         href: window.location.origin + location.pathname + location.search,
         documentTitle: document.title || null,
