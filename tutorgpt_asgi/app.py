@@ -27,6 +27,7 @@ from tutorgpt_asgi.logs import configure_logging
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.settings import Settings, SettingsError, load_settings
+from tutorgpt_asgi.web.admin import admin_login, admin_logout, admin_page
 from tutorgpt_asgi.web.errors import error_response
 from tutorgpt_asgi.web.health import health
 from tutorgpt_asgi.web.identity import IdentifyCallback
@@ -127,6 +128,9 @@ def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) ->
         Route("/student", erase_student, methods=["DELETE"]),
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi_schema, methods=["GET"]),
+        Route("/admin", admin_page, methods=["GET"]),
+        Route("/admin/login", admin_login, methods=["POST"]),
+        Route("/admin/logout", admin_logout, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from tutorgpt_asgi import __version__, demo
+from tutorgpt_asgi.analytics import cli as analytics_cli
 from tutorgpt_asgi.book import cli as book_cli
 from tutorgpt_asgi.settings import SettingsError, load_settings, variable_for
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
     book_cli.register(subparsers)
     demo.register(subparsers)
+    analytics_cli.register(subparsers)
     return parser
 
 

@@ -9,11 +9,13 @@ guarded by a lock, so both ways, and concurrent first requests, start it exactly
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from tutorgpt_asgi.agent import ModelTutor, OfflineTutor, build_responder
+from tutorgpt_asgi.analytics.retention import run_retention
 from tutorgpt_asgi.book.errors import BookError
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.server import ChatKitServer
@@ -63,6 +65,7 @@ class Runtime:
         self.chatkit: ChatKitServer
         self.started = False
         self._lock = asyncio.Lock()
+        self._retention: asyncio.Task[None] | None = None
 
     def _limiter(self, limit: str, name: str) -> RateLimiter:
         try:
@@ -111,9 +114,14 @@ class Runtime:
                 await self._index_book(settings.book)
             self.responder = build_responder(settings, self.book, self.sessions)
             self.chatkit = ChatKitServer(
-                self.db, self.responder, self.message_limiter, ip_limiter=self.ip_message_limiter
+                self.db, self.responder, self.message_limiter, ip_limiter=self.ip_message_limiter,
+                model=settings.model_name if settings.model_configured else None,
             )
             self.purger.start()
+            if settings.analytics_retention_days is not None:
+                self._retention = asyncio.create_task(
+                    run_retention(self.db, settings.analytics_retention_days), name="tutorgpt-retention"
+                )
             self.started = True
             logger.info(
                 "TutorGPT started (database %s, %s)", self.db.display_url,
@@ -142,6 +150,11 @@ class Runtime:
             if not self.started:
                 return
             await self.purger.stop()
+            if self._retention is not None:
+                self._retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._retention
+                self._retention = None
             await self.responder.aclose()
             await self.book.close()
             await self.db.close()

@@ -12,7 +12,7 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -26,13 +26,16 @@ ENV_PREFIX = "TUTORGPT_"
 SDK_ENVIRONMENT = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
 
 #: Settings that are never shown, only whether they are set.
-SECRET_SETTINGS = frozenset({"openai_api_key", "identity_jwt_secret", "oidc_client_secret"})
+SECRET_SETTINGS = frozenset({"openai_api_key", "identity_jwt_secret", "oidc_client_secret", "admin_token"})
 
 #: The shortest HS256 secret accepted: RFC 7518 wants a key at least as long as the hash.
 MIN_JWT_SECRET_CHARS = 32
 
 #: Settings whose environment value is a comma-separated list.
 LIST_SETTINGS = frozenset({"trusted_proxies", "allowed_origins", "book_exclude"})
+
+#: Settings whose environment value is JSON.
+JSON_SETTINGS = frozenset({"model_prices"})
 
 
 #: A provider's id in the login URL (``/auth/login?provider=...``).
@@ -44,6 +47,13 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class SettingsError(ValueError):
     """A setting has an invalid value; the message names the setting and its variable."""
+
+
+class ModelPrice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What a model costs, in any currency, per million prompt and completion tokens."""
+
+    prompt: Annotated[float, msgspec.Meta(ge=0)]
+    completion: Annotated[float, msgspec.Meta(ge=0)]
 
 
 class OIDCProvider(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,6 +114,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     anonymous_retention_days: int = 30
     purge_interval: float = 60.0
     purge_batch_size: int = 200
+    admin_token: str | None = None
+    analytics_retention_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    model_prices: dict[str, ModelPrice] = {}
     public_url: str | None = None
     oidc_provider: str = "oidc"
     oidc_issuer: str | None = None
@@ -168,6 +181,11 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         if name in LIST_SETTINGS:
             raw[name] = [part.strip() for part in value.split(",") if part.strip()]
+        elif name in JSON_SETTINGS:
+            try:
+                raw[name] = msgspec.json.decode(value)
+            except msgspec.DecodeError:
+                raise SettingsError(f"Invalid setting {_variable_for(name)}: not JSON") from None
         else:
             raw[name] = value
     return raw

@@ -23,7 +23,7 @@ from tutorgpt_asgi.agent.model import BUSY_MESSAGE, EMPTY_MESSAGE, UNAVAILABLE_M
 from tutorgpt_asgi.agent.titles import TITLE_PROMPT
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.search import ScopeContext, search_book_content
-from tutorgpt_asgi.chatkit.responder import Citation, HistoryMessage, Progress, TextDelta, Usage
+from tutorgpt_asgi.chatkit.responder import Citation, Grounding, HistoryMessage, Progress, TextDelta, Usage
 from tutorgpt_asgi.sessions.context import PageContext
 from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionService
 from tutorgpt_asgi.settings import load_settings
@@ -147,6 +147,7 @@ async def test_search_round_trip_streams_progress_answer_and_only_real_citations
     assert [type(e) for e in events].count(Usage) == 2  # one per model call
     events = [event for event in events if not isinstance(event, Usage)]
     assert _text(events) == answer
+    events = [event for event in events if not isinstance(event, Grounding)]  # not shown
     kinds = [type(event).__name__ for event in events]
     assert kinds[0] == "Progress" and events[0] == Progress("Searching the book…", "search")
     citations = [e for e in events if isinstance(e, Citation)]
@@ -356,7 +357,7 @@ async def test_a_slow_stream_is_passed_on_as_it_arrives(
     tutor = _tutor(model_server, book, sessions, model_timeout=2.0)
     arrivals: list[float] = []
     async for event in tutor.respond(turn_for(jane, "Question")):
-        if isinstance(event, Usage):
+        if isinstance(event, Usage | Grounding):  # recorded, not shown
             continue
         assert isinstance(event, TextDelta)
         arrivals.append(time.monotonic())
@@ -394,7 +395,8 @@ async def test_an_empty_answer_is_an_error_not_silence(
     tutor = _tutor(model_server, book, sessions)
     events, error = await collect(tutor, turn_for(jane, "Question"))
     await tutor.aclose()
-    assert [type(e) for e in events] == [Usage] and error is not None and error.user_message == EMPTY_MESSAGE
+    assert [type(e) for e in events] == [Usage, Grounding]  # recorded, not shown
+    assert error is not None and error.user_message == EMPTY_MESSAGE
 
 
 async def test_title_comes_from_a_tiny_prompt_and_falls_back_to_the_question(

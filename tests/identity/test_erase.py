@@ -63,7 +63,7 @@ def test_erasing_leaves_no_row_of_the_student_in_any_table(make_site: Callable[.
     leaver_values = _values_of(site, leaver_id)
     verified_values = _values_of(site, verified_id)
     assert set(_rows_holding(site, leaver_values)) >= {"students", "sessions", "threads", "items", "feedback",
-                                                        "visits", "student_keys"}
+                                                        "visits", "student_keys", "turn_records"}
     keeper_before = {table: len(rows) for table, rows in snapshot(site.db_path).items()}
 
     assert site.http.delete("/student", headers=second_session.headers()).status_code == 204

@@ -29,7 +29,14 @@ from tutorgpt_asgi.agent.toolcalls import AssembledCall, ToolCallAssembler
 from tutorgpt_asgi.agent.tools import TOOL_SCHEMAS, StudentProfiles, ToolRunner, progress_for
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.shelves import book_title
-from tutorgpt_asgi.chatkit.responder import ResponderError, ResponderEvent, TextDelta, Turn, Usage
+from tutorgpt_asgi.chatkit.responder import (
+    Grounding,
+    ResponderError,
+    ResponderEvent,
+    TextDelta,
+    Turn,
+    Usage,
+)
 from tutorgpt_asgi.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -99,6 +106,7 @@ class ModelTutor:
         instructions = build_instructions(turn.context, book_title=title)
         messages = build_messages(turn, instructions, self._settings.history_budget_chars)
         rounds = self._settings.max_tool_rounds
+        cited: list[str] = []
         for round_number in range(rounds + 1):
             tools_allowed = round_number < rounds
             assembler = ToolCallAssembler()
@@ -112,6 +120,7 @@ class ModelTutor:
                     round_text.append(text)
                     yield TextDelta(text)
                     for citation in scanner.feed(text):
+                        cited.append(citation.url)
                         yield citation
             calls = assembler.calls()
             if not calls or not tools_allowed:
@@ -124,14 +133,16 @@ class ModelTutor:
                 result = await tools.run(call.name, call.arguments)
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
         for citation in scanner.finish():
+            cited.append(citation.url)
             yield citation
+        yield _grounding(turn, tools, cited)
         if not scanner.text.strip():
             raise ResponderError(EMPTY_MESSAGE)
 
     async def _stream_round(
         self, messages: list[dict[str, Any]], tools_allowed: bool, assembler: ToolCallAssembler
     ) -> AsyncGenerator[str | Usage, None]:
-        """One model call: yields text deltas and its usage, collects tool calls into ``assembler``."""
+        """One model call: yields text deltas and its token usage, collects tool calls."""
         request: dict[str, Any] = {
             "model": self._settings.model_name,
             "messages": messages,
@@ -196,6 +207,18 @@ class ModelTutor:
             return shorten_question(turn.user_text)
         text = completion.choices[0].message.content if completion.choices else None
         return clean_title(text or "") or shorten_question(turn.user_text)
+
+
+def _grounding(turn: Turn, tools: ToolRunner, cited: list[str]) -> Grounding:
+    """Searched but cited nothing reads as "not in the book"; the anchor is the first source
+    cited when the reader asked about a quote or highlight."""
+    selection = turn.quoted_text or turn.context.location.highlighted_text
+    return Grounding(
+        scope=tools.searched_scope,
+        cited=bool(cited),
+        not_in_book=tools.searched_scope is not None and not cited,
+        anchor=cited[0] if selection and cited else None,
+    )
 
 
 def _assistant_message(text: str, calls: list[AssembledCall]) -> dict[str, Any]:

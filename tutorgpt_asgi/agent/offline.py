@@ -20,7 +20,14 @@ from tutorgpt_asgi.agent.tools import citation_title
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.book.query import STOP_WORDS, terms
 from tutorgpt_asgi.book.search import ScopeContext, SearchHit, search_book_content
-from tutorgpt_asgi.chatkit.responder import Citation, Progress, ResponderEvent, TextDelta, Turn
+from tutorgpt_asgi.chatkit.responder import (
+    Citation,
+    Grounding,
+    Progress,
+    ResponderEvent,
+    TextDelta,
+    Turn,
+)
 
 #: How many hits each search considers.
 CANDIDATES: Final = 5
@@ -112,7 +119,12 @@ class OfflineTutor:
 
     async def find(self, turn: Turn) -> tuple[list[SearchHit], str]:
         """The relevant hits of the current lesson, unless the book has a better match, and
-        the text they were judged on.
+        the text they were judged on."""
+        hits, judged, _ = await self._search(turn)
+        return hits, judged
+
+    async def _search(self, turn: Turn) -> tuple[list[SearchHit], str, str | None]:
+        """:meth:`find`'s answer and the scope last searched (``None``: nothing to search for).
 
         The lesson comes first: the whole book replaces its hits only when the book's best
         passage covers more of the question than the lesson's best one.
@@ -126,24 +138,31 @@ class OfflineTutor:
         )
         texts = search_texts(turn)
         if texts is None:
-            return [], ""
+            return [], "", None
         query, judged = texts
+        searched: str | None = None
         scopes = ("current_lesson", "entire_book") if location.current_lesson else ("entire_book",)
         best: list[SearchHit] = []
         best_share = 0.0
         for name in scopes:
             result = await search_book_content(self._book, query, name, scope, k=CANDIDATES, judge=judged)
+            searched = result.searched_scope
             top_share = max((hit.coverage for hit in result.hits), default=0.0)
             if not result.weak_match and top_share > best_share:
                 best = [hit for hit in result.hits if hit.coverage >= result.needed_coverage]
                 best_share = top_share
             if result.searched_scope == "entire_book" or best_share >= 1.0:
                 break
-        return best[:MAX_PASSAGES], judged
+        return best[:MAX_PASSAGES], judged, searched
 
     async def respond(self, turn: Turn) -> AsyncGenerator[ResponderEvent, None]:
         yield Progress("Searching the book…", "search")
-        hits, judged = await self.find(turn)
+        hits, judged, searched = await self._search(turn)
+        selection = turn.quoted_text or turn.context.location.highlighted_text
+        yield Grounding(
+            scope=searched, cited=bool(hits), not_in_book=not hits,
+            anchor=hits[0].url if hits and selection else None,
+        )
         level = turn.context.learning_level
         if not hits:
             text = (

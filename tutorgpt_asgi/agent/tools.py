@@ -146,6 +146,8 @@ class ToolRunner:
         self._profiles = profiles
         self._context = context
         self._sources = sources
+        #: The scope of the last search run (``None`` until one runs), for the turn record.
+        self.searched_scope: str | None = None
 
     async def run(self, name: str, arguments: str) -> str:
         """The tool's result text, or a tool error for a malformed call."""
@@ -174,6 +176,7 @@ class ToolRunner:
         result = await search_book_content(
             self._book, query, parsed.scope, scope_context, k=SEARCH_HITS
         )
+        self.searched_scope = result.searched_scope
         return format_search_result(result, query, self._sources)
 
     async def _profile(self, arguments: str) -> str:

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from msgspec import UNSET
 
-from tutorgpt_asgi.chatkit.responder import Citation, Notice, Progress, ResponderEvent, TextDelta
+from tutorgpt_asgi.chatkit.responder import (
+    Citation,
+    Grounding,
+    Notice,
+    Progress,
+    ResponderEvent,
+    TextDelta,
+    Usage,
+)
 from tutorgpt_asgi.chatkit.types import (
     Annotation,
     AssistantMessageItem,
@@ -50,6 +58,8 @@ class AnswerBuilder:
             return [ProgressUpdate(text=event.text, icon=progress_icon(event.icon))]
         if isinstance(event, Notice):
             return [NoticeEvent(level=event.level, message=event.message, title=event.title or UNSET)]
+        if isinstance(event, Usage | Grounding):  # recorded by the server, never sent
+            return []
         opened = self._open()
         if isinstance(event, TextDelta):
             if not event.text:

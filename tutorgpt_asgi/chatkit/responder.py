@@ -7,7 +7,9 @@ only yields these small events, so the agent never needs to know ChatKit's event
 - :class:`TextDelta` becomes a text delta of the assistant message (opened on the first one);
 - :class:`Citation` becomes a ``url`` annotation at the current offset of the answer's text;
 - :class:`Notice` becomes a ``notice`` event;
-- :class:`Usage` reports the tokens a model call used (recorded by the server, never sent);
+- :class:`Usage` (tokens a model call used) and :class:`Grounding` (what was searched, whether
+  the answer cited the book or found nothing) are not shown; the server records them with the
+  turn for the author's report;
 - raising :class:`ResponderError` ends the turn with an in-band ``error`` event whose message the
   reader sees; any other exception ends it with a generic, retryable ``error`` event.
 """
@@ -61,7 +63,23 @@ class Usage:
     completion_tokens: int
 
 
-ResponderEvent = Progress | TextDelta | Citation | Notice | Usage
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """How the answer relates to the book, for the author's report (the reader never sees it).
+
+    ``scope`` is the scope last searched (``None``: no search ran); ``cited``: the answer cites
+    a passage; ``not_in_book``: the tutor searched and found nothing it could answer from;
+    ``anchor``: the book URL (page and section anchor) of the passage the reader's quote or
+    highlight matched, if any.
+    """
+
+    scope: str | None
+    cited: bool
+    not_in_book: bool
+    anchor: str | None = None
+
+
+ResponderEvent = Progress | TextDelta | Citation | Notice | Usage | Grounding
 
 
 class ResponderError(Exception):

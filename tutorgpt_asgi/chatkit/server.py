@@ -14,12 +14,14 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import anyio
 import msgspec
 from msgspec import UNSET
 
+from tutorgpt_asgi.analytics.records import TurnMeter, insert_turn
 from tutorgpt_asgi.chatkit.answer import AnswerBuilder
 from tutorgpt_asgi.chatkit.envelope import decode_request
 from tutorgpt_asgi.chatkit.errors import (
@@ -143,11 +145,14 @@ class ChatKitServer:
         message_limiter: RateLimiter,
         *,
         ip_limiter: RateLimiter | None = None,
+        model: str | None = None,
     ) -> None:
         self.store = ThreadStore(db)
         self.responder = responder
         self.message_limiter = message_limiter
         self.ip_limiter = ip_limiter
+        #: The model name turn records carry (``None``: the offline tutor), for the cost report.
+        self.model = model
 
     async def process(
         self, body: bytes, session: AuthenticatedSession, client_ip: str = ""
@@ -280,10 +285,13 @@ class ChatKitServer:
             yield encode_event(opening)
         yield encode_event(StreamOptionsEvent(stream_options=StreamOptions(allow_cancel=True)))
         answer = AnswerBuilder(thread.id)
+        follow_up = any(isinstance(item, UserMessageItem) for item in earlier)
+        meter = TurnMeter(turn, user_item.id, follow_up=follow_up, model=self.model)
         failure: ErrorEvent | None = None
         try:
             async with aclosing(self.responder.respond(turn)) as events:
                 async for responder_event in events:
+                    meter.observe(responder_event)
                     if isinstance(responder_event, Usage):
                         _log_usage(thread.id, responder_event)
                         continue
@@ -296,11 +304,11 @@ class ChatKitServer:
             failure = _generic_failure()
         except BaseException:  # cancelled or closed: the reader went away mid-answer
             if answer.has_content:
-                await self._save_partial(session.student_id, answer)
+                await self._save_partial(session.student_id, answer, meter)
             raise
         if answer.item is not None:
             final, closing = answer.finish()
-            if not await self._save(session.student_id, final):
+            if not await self._save(session.student_id, final, meter):
                 yield encode_event(_generic_failure())
                 return
             for event in closing:
@@ -308,27 +316,38 @@ class ChatKitServer:
             yield encode_event(ItemDone(item=final))
         if failure is not None:
             yield encode_event(failure)
+            if answer.item is None:  # the question still counts, with no answer to rate
+                await self._record_unanswered(meter)
         elif answer.item is not None and thread.title is None:
             title = await self._title(turn)
             if await self.store.set_title(session.student_id, thread.id, title):
                 titled = ThreadRecord(id=thread.id, title=title, created_at=thread.created_at)
                 yield encode_event(ThreadUpdated(thread=_wire_thread(titled)))
 
-    async def _save(self, student_id: str, answer: AssistantMessageItem) -> bool:
-        """Persist an answer; ``False`` if that failed (e.g. the thread was deleted meanwhile)."""
+    async def _save(self, student_id: str, answer: AssistantMessageItem, meter: TurnMeter) -> bool:
+        """Persist an answer and its turn record in one write; ``False`` if that failed (e.g.
+        the thread was deleted meanwhile)."""
+        record = meter.record(answer.id)
         try:
-            await self.store.add_item(student_id, answer)
+            await self.store.add_item(student_id, answer, also=partial(insert_turn, record=record))
         except Exception:
             logger.exception("Could not save the answer in thread %s", answer.thread_id)
             return False
         return True
 
-    async def _save_partial(self, student_id: str, answer: AnswerBuilder) -> None:
+    async def _save_partial(self, student_id: str, answer: AnswerBuilder, meter: TurnMeter) -> None:
         """Persist what was streamed, even though this task is being cancelled."""
         final, _ = answer.finish()
         with anyio.move_on_after(PARTIAL_SAVE_TIMEOUT_S, shield=True):
-            if await self._save(student_id, final):
+            if await self._save(student_id, final, meter):
                 logger.info("Saved a partial answer in thread %s", final.thread_id)
+
+    async def _record_unanswered(self, meter: TurnMeter) -> None:
+        """Record a turn that ended in an error before any answer; a failure here is logged only."""
+        try:
+            await self.store.db.write(partial(insert_turn, record=meter.record(None)))
+        except Exception:
+            logger.exception("Could not record an unanswered turn")
 
     async def _title(self, turn: Turn) -> str:
         """The responder's title, or the question itself if titling fails or takes too long."""

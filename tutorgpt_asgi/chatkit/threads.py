@@ -7,7 +7,7 @@ indistinguishable from a missing one, and both cost the same single indexed look
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -192,11 +192,19 @@ class ThreadStore:
         )
         return None if row is None else _item(row)
 
-    async def add_item(self, student_id: str, item: ThreadItem) -> None:
-        """Append an item at the end of its thread."""
+    async def add_item(
+        self,
+        student_id: str,
+        item: ThreadItem,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
+    ) -> None:
+        """Append an item at the end of its thread; ``also`` writes in the same transaction
+        (the turn record rides along with the answer instead of costing its own write)."""
 
         async def insert(tx: Transaction) -> None:
             await _append_item(tx, student_id, item)
+            if also is not None:
+                await also(tx)
 
         await self.db.write(insert)
 

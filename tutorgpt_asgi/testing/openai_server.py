@@ -53,7 +53,10 @@ class Reply:
     ``delay`` is the pause between chunks (a slow stream); ``first_byte_delay`` is the pause
     before the response starts (long enough, it makes the client time out);
     ``interleave_tool_calls`` sends the pieces of parallel tool calls alternately, as some
-    servers do; ``drop_after_chunks`` cuts the connection after that many chunks.
+    servers do; ``drop_after_chunks`` cuts the connection after that many chunks;
+    ``usage`` is the ``(prompt_tokens, completion_tokens)`` reported when the request asks for
+    ``stream_options.include_usage`` (or in a non-streamed completion); ``None`` (the default)
+    reports deterministic counts: characters of the prompt's texts and of the answer.
     """
 
     text: str = ""
@@ -63,6 +66,7 @@ class Reply:
     first_byte_delay: float = 0.0
     interleave_tool_calls: bool = False
     drop_after_chunks: int | None = None
+    usage: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +236,10 @@ def _refused(code: str | None, param: str | None, message: str) -> Response:
 
 
 def _usage(body: dict[str, Any], reply: Reply) -> dict[str, int]:
-    """Deterministic "tokens" for tests: characters of the prompt's texts and of the answer."""
+    """The reply's scripted usage, else deterministic "tokens": characters of prompt and answer."""
+    if reply.usage is not None:
+        prompt, completion = reply.usage
+        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
     messages = body.get("messages")
     prompt = sum(
         len(message["content"])

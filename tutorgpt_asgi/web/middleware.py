@@ -62,7 +62,8 @@ class OriginGuardMiddleware:
     """Refuses requests from origins outside ``allowed_origins`` with the contract's 403.
 
     Starlette's CORS middleware only withholds headers from an unknown origin (the request still
-    runs); a tutor whose origins are configured should not create sessions for other sites.
+    runs); a tutor whose origins are configured should not create sessions for other sites. A
+    same-origin request (the admin page's login form, which browsers send with ``Origin``) passes.
     """
 
     def __init__(self, app: ASGIApp, allowed_origins: frozenset[str]) -> None:
@@ -70,8 +71,12 @@ class OriginGuardMiddleware:
         self.allowed = allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origin = Headers(scope=scope).get("origin") if scope["type"] == "http" else None
-        if origin is None or origin in self.allowed:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        if origin is None or origin in self.allowed or origin == _own_origin(scope, headers):
             await self.app(scope, receive, send)
             return
         response = error_response(
@@ -140,3 +145,8 @@ def middleware_stack(allowed_origins: tuple[str, ...]) -> list[Middleware]:
         Middleware(InternalErrorMiddleware),
     ]
     return stack
+
+
+def _own_origin(scope: Scope, headers: Headers) -> str:
+    """The origin this request was sent to, as a browser would write it in ``Origin``."""
+    return f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
