@@ -44,10 +44,10 @@ class TutorGPTApp(Starlette):
     """The sub-app: Starlette's application, routes and lifespan, behind one web layer.
 
     Starlette wraps a router in ``ServerErrorMiddleware`` and ``ExceptionMiddleware`` around the
-    user middleware; here :class:`~tutorgpt_asgi.web.middleware.WebLayer` does their work (the
-    500 and the 404/405 bodies) along with ours, and :class:`~tutorgpt_asgi.web.dispatch.StaticRoutes`
-    finds the endpoint by exact path. Middleware a host adds with ``add_middleware`` still runs,
-    inside the web layer.
+    user middleware; here :class:`~tutorgpt_asgi.web.middleware.WebLayer` does the first's work
+    (the 500) along with ours, and :class:`~tutorgpt_asgi.web.dispatch.StaticRoutes`, innermost,
+    the second's (the 404/405 bodies) while it finds the endpoint by exact path. Middleware a
+    host adds with ``add_middleware`` still runs between the two, as in Starlette.
     """
 
     def __init__(self, *, runtime: Runtime, allowed_origins: tuple[str, ...], **options: Any) -> None:
@@ -56,10 +56,10 @@ class TutorGPTApp(Starlette):
         self.allowed_origins = allowed_origins
 
     def build_middleware_stack(self) -> ASGIApp:
-        app: ASGIApp = StaticRoutes(self.router)
+        app: ASGIApp = StaticRoutes(self.router, _http_error)
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
-        return WebLayer(app, runtime=self.runtime, allowed_origins=self.allowed_origins, on_http_error=_http_error)
+        return WebLayer(app, runtime=self.runtime, allowed_origins=self.allowed_origins)
 
 
 def _allowed_methods(connection: HTTPConnection) -> str:

@@ -1,5 +1,5 @@
 """The one ASGI layer in front of every route: request ids, the access log, the origin guard, CORS,
-the contract's 404/405/500 bodies, and the lazy start.
+the contract's 500, and the lazy start.
 
 These were seven stacked layers (Starlette's two error middlewares, ours for ids, the log, the
 origin guard and the 500, Starlette's CORS, and the lazy start): each one a coroutine frame and a
@@ -21,10 +21,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tutorgpt_asgi.sessions.context import ErrorDetail
@@ -48,10 +46,6 @@ ALLOWED_HEADERS = (
 ALLOWED_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
 EXPOSED_HEADERS = ("X-Request-ID", "Retry-After")
 
-#: Renders the router's 404 and 405 (an ``HTTPException``) in the contract's shape.
-HTTPErrorHandler = Callable[[HTTPConnection, HTTPException], Response]
-
-
 class _Reply:
     """The response as far as it went: its status (500 if the app raised first), and whether
     its head was sent (then no error body can follow)."""
@@ -68,15 +62,13 @@ class WebLayer:
     the origin guard; CORS; the contract's error bodies; one access log line; the lazy start.
 
     In order, as the seven layers ran: id, log, origin guard, CORS, then the 500 guard around
-    the lazy start and the route, so a 404, 405 or 500 still carries the CORS headers.
+    the lazy start and the route, so a 500 still carries the CORS headers (and so do the 404
+    and 405, which :class:`~tutorgpt_asgi.web.dispatch.StaticRoutes` renders inside).
     """
 
-    def __init__(
-        self, app: ASGIApp, *, runtime: Runtime, allowed_origins: tuple[str, ...], on_http_error: HTTPErrorHandler
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, runtime: Runtime, allowed_origins: tuple[str, ...]) -> None:
         self.app = app
         self.runtime = runtime
-        self.on_http_error = on_http_error
         allowed = frozenset(origin.rstrip("/") for origin in allowed_origins)
         # With no allowed origins (or ``*``) any origin is served with ``Access-Control-Allow-Origin:
         # *``: the widget authenticates with a bearer header, never cookies, so nothing is exposed.
@@ -138,7 +130,7 @@ class WebLayer:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send, reply: _Reply) -> None:
         """The route (the runtime started first if no lifespan did); any failure before the
-        response began becomes the contract's body: 404/405 from the router, else a 500.
+        response began becomes the contract's 500 (404 and 405 are the dispatcher's).
 
         A 500 is logged with the request id so an operator can find it; request bodies (which
         may hold an email) and headers (which hold the bearer secret) are not logged. Once the
@@ -149,10 +141,6 @@ class WebLayer:
             if not self.runtime.started:
                 await self._start_lazily()
             await self.app(scope, receive, send)
-        except HTTPException as error:
-            if reply.started:
-                raise
-            await self.on_http_error(HTTPConnection(scope), error)(scope, receive, send)
         except Exception as error:
             if reply.started:
                 raise  # too late for a body: the server must abort the connection
