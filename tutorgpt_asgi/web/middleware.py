@@ -2,9 +2,10 @@
 the contract's 500, and the lazy start.
 
 These were seven stacked layers (Starlette's two error middlewares, ours for ids, the log, the
-origin guard and the 500, Starlette's CORS, and the lazy start): each one a coroutine frame and a
-wrapped ``send`` per request, about 11 µs of a trivial request's 21 µs in process (py-spy under
-wrk, issue 16). One layer does the same work with one ``send`` wrapper.
+origin guard and the 500, Starlette's CORS, and the lazy start), each a coroutine frame and most a
+wrapped ``send`` per request: a trivial route cost 22 µs of CPU in process against bare
+Starlette's 10 µs. One layer (with :mod:`~tutorgpt_asgi.web.dispatch`) does the same work for
+13 µs (issue 16; ``POST /session``'s event-loop thread went from about 145 to 125 µs).
 
 Plain ASGI (not ``BaseHTTPMiddleware``), so streamed SSE answers pass through untouched and a
 client disconnect reaches the endpoint. CORS itself stays Starlette's ``CORSMiddleware``, used as a
