@@ -27,6 +27,8 @@ from dataclasses import dataclass
 MAX_TERMS = 24
 #: Phrases added to one query at most (identifiers first, then adjacent word pairs).
 MAX_PHRASES = 6
+#: Adjacent words are joined only in queries of at most this many content words.
+JOIN_WORDS = 4
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 #: snake_case, camelCase and PascalCase names (a plain word is not an identifier).
 _IDENTIFIER = re.compile(
@@ -78,7 +80,10 @@ def phrases(text: str) -> list[str]:
     """Phrases and joined forms that reward passages keeping the question's words together.
 
     Adjacent words get only their joined form: as a phrase ("test client") they were measured
-    to outweigh the words themselves and cost recall (bench/README.md).
+    to outweigh the words themselves and cost recall (bench/README.md). And only in short
+    queries (at most ``JOIN_WORDS`` content words), where two words side by side are likely a
+    name typed apart ("max retries", "task group"); in a sentence they are mostly grammar, and
+    "admin change list" → ``changelist`` pulled a release note above the tutorial's section.
     """
     found: dict[str, None] = {}
     # Identifiers are sought within each run of identifier characters, cut short: on one long
@@ -89,8 +94,11 @@ def phrases(text: str) -> list[str]:
             if len(parts) > 1:
                 found.setdefault(" ".join(parts[:4]), None)
                 found.setdefault("".join(parts[:4]), None)
+    tokens = _TOKEN.findall(text[:4000].lower())
+    if sum(1 for token in tokens if token[0].isalnum() and token not in STOP_WORDS) > JOIN_WORDS:
+        return list(found)[:MAX_PHRASES]
     previous: str | None = None
-    for token in _TOKEN.findall(text[:4000].lower()):
+    for token in tokens:
         word = token if token[0].isalnum() else None
         if word is not None and word not in STOP_WORDS and previous is not None:
             found.setdefault(f"{previous}{word}", None)
