@@ -11,17 +11,21 @@ from tutorgpt_asgi.book import BookIndex, search, search_book_content, terms
 from tutorgpt_asgi.book.index import BM25_WEIGHTS
 from tutorgpt_asgi.book.query import phrases
 from tutorgpt_asgi.book.query import terms as query_terms
-from tutorgpt_asgi.book.rank import rank_candidates, varints
+from tutorgpt_asgi.book.rank import heading_candidates, rank_candidates, varints
 
 from .conftest import DOCS
 from .test_search import GOLDEN
 
 pytestmark = pytest.mark.anyio
 
-#: The stored counts, recomputed from FTS5's own instance vocabulary.
+#: The stored counts, recomputed from FTS5's own instance vocabulary: every row of the stems in
+#: under half the chunks, the title and heading rows of the others.
 _FROM_FTS = """SELECT term, doc, sum(col = 'title'), sum(col = 'headings'), sum(col = 'body')
-FROM chunks_instances WHERE term IN (SELECT term FROM common_terms WHERE postings)
-GROUP BY term, doc ORDER BY term, doc"""
+FROM chunks_instances WHERE term IN (SELECT term FROM common_terms)
+GROUP BY term, doc
+HAVING (SELECT postings FROM common_terms AS t WHERE t.term = chunks_instances.term) = 1
+    OR sum(col != 'body') > 0
+ORDER BY term, doc"""
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +37,14 @@ def _small_book_has_common_words(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _stored(db_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     with sqlite3.connect(db_path) as db:
-        stored = db.execute("SELECT * FROM common_postings ORDER BY term, chunk").fetchall()
+        stored = db.execute(
+            "SELECT term, chunk, title, headings, body FROM common_postings ORDER BY term, chunk"
+        ).fetchall()
+        # Lengths are FTS5's (its docsize record), on chunks and on the title and heading rows.
+        lengths = {rowid: sum(varints(size)) for rowid, size in db.execute("SELECT id, sz FROM chunks_fts_docsize")}
+        assert dict(db.execute("SELECT id, length FROM chunks")) == lengths
+        for chunk, length in db.execute("SELECT chunk, length FROM common_postings WHERE title + headings > 0"):
+            assert length == lengths[chunk]
         return stored, db.execute(_FROM_FTS).fetchall()
 
 
@@ -117,3 +128,26 @@ def test_identifier_phrases_on_hostile_runs() -> None:
     assert phrases("x" * 10_000) == []
     assert phrases("y" * 300 + " then max_retries and maxRetries") == ["max retries", "maxretries"]
     assert query_terms("y" * 300 + " maxRetries")[-2:] == ["max", "retries"]
+
+
+async def test_title_and_heading_stage_picks_what_fts5_picks(db_url: str) -> None:
+    """The candidate stage "rare words, or a common word in a title or heading", from the
+    stored counts, finds FTS5's rows for that expression, best first."""
+    async with await BookIndex.open(db_url) as index:
+        await index.index_path(DOCS)
+        checked = 0
+        for question in [q for q, _ in GOLDEN] + ["widget gadget hum", "How do widgets and gadgets work together?"]:
+            plan, _, cut = await search._prepare(index, question, None)
+            if cut is None or cut.common is None:
+                continue
+            stage = plan.candidates[plan.heading_stage]
+            values = {"candidate_limit": 1000}
+            ours = await heading_candidates(index, plan, cut.common, {"range": "", "columns": ""}, values, BM25_WEIGHTS)
+            rank = f"bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))})"
+            fts5 = await index.fetchall(
+                f"SELECT rowid, {rank} FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY 2", (stage,)
+            )
+            assert ours is not None and set(ours) == {rowid for rowid, _ in fts5}, question
+            assert ours[0] == fts5[0][0] or fts5[0][1] == pytest.approx(fts5[1][1]), question
+            checked += 1
+    assert checked >= 3

@@ -38,6 +38,7 @@ def test_plans() -> None:
             '"rivets" OR {title headings} : ("widget" OR "copper")',
             '"rivets" OR {title headings} : ("widget" OR "copper") OR ("widget" AND "copper")',
         ),
+        ("widget", "copper"),
     )
     assert plan_query(query_terms('NEAR(a "b')) == QueryPlan(("near", "b"))
 

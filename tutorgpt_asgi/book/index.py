@@ -39,7 +39,7 @@ from .docs_folder import read_docs_folder
 from .errors import BookError
 from .export import read_export
 from .model import Book
-from .rank import varints
+from .rank import RankingStats, varints
 from .rows import INDEX_FORMAT, fingerprint, page_key, rows, write_chapters
 from .terms import TOKENIZE, Stemmer, common_threshold, common_words
 
@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, page_key TEXT NOT NULL, shelf TEXT NOT NULL, doc_id TEXT NOT NULL,
     ordinal INTEGER NOT NULL, chapter_id TEXT,
     lesson_id TEXT NOT NULL, anchor TEXT, heading_path TEXT NOT NULL, permalink TEXT NOT NULL,
-    title TEXT NOT NULL
+    title TEXT NOT NULL, length INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_page ON chunks (page_key);
 CREATE INDEX IF NOT EXISTS chunks_scope ON chunks (chapter_id, lesson_id);
@@ -85,8 +85,10 @@ CREATE TABLE IF NOT EXISTS common_terms (
 );
 CREATE TABLE IF NOT EXISTS common_postings (
     term TEXT NOT NULL, chunk INTEGER NOT NULL, title INTEGER NOT NULL, headings INTEGER NOT NULL,
-    body INTEGER NOT NULL, PRIMARY KEY (term, chunk)
+    body INTEGER NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (term, chunk)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS common_heads ON common_postings (term, chunk, title, headings, length)
+    WHERE title + headings > 0;
 """
 _TABLES = (
     "meta", "shelves", "chapters", "pages", "chunks", "chunks_vocab", "chunks_instances", "chunks_fts",
@@ -147,6 +149,8 @@ class BookIndex:
         self._common: dict[str, int] = {}
         #: Common stems with per-chunk counts in ``common_postings`` → their chunk frequency.
         self._postings: dict[str, int] = {}
+        #: Common stems with their title and heading rows only (in half the chunks or more).
+        self._heading_postings: frozenset[str] = frozenset()
         self._chunks = 0
         self._average_length = 1.0
         self._frequencies: dict[str, int] = {}
@@ -226,11 +230,10 @@ class BookIndex:
             self._frequencies.update((stem, int(found.get(stem, 0))) for stem in missing)
         return self._chunks, {stem: self._frequencies.get(stem, 0) for stem in stems}
 
-    async def ranking_stats(self) -> tuple[int, float, dict[str, int], dict[str, int]]:
-        """FTS5's row count and average row length, the common stems and those ``common_postings``
-        holds (with their chunk frequency): what :mod:`.rank` needs besides the candidates."""
+    async def ranking_stats(self) -> RankingStats:
+        """What :mod:`.rank` needs besides the candidates (see :class:`.rank.RankingStats`)."""
         await self._load_term_stats()
-        return self._chunks, self._average_length, self._common, self._postings
+        return RankingStats(self._chunks, self._average_length, self._common, self._postings, self._heading_postings)
 
     async def _load_term_stats(self) -> None:
         if time.monotonic() - self._common_loaded_at <= TERM_STATS_TTL:
@@ -240,7 +243,8 @@ class BookIndex:
             "UNION ALL SELECT NULL, count(*), (SELECT block FROM chunks_fts_data WHERE id = 1) FROM chunks"
         )
         self._common = {term: chunks for term, chunks, _ in rows if term is not None}
-        self._postings = {term: chunks for term, chunks, postings in rows if term is not None and postings}
+        self._postings = {term: chunks for term, chunks, postings in rows if term is not None and postings == 1}
+        self._heading_postings = frozenset(term for term, _, postings in rows if term is not None and postings == 2)
         self._chunks, averages = next((int(chunks), block) for term, chunks, block in rows if term is None)
         # FTS5's averages record: its row count, then each column's token total.
         totals = varints(averages) if averages else []
@@ -326,8 +330,17 @@ async def _write_book(db: Transaction, book: Book, source: str) -> dict[str, int
     first_id = await _scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM chunks")
     page_rows, chunk_rows, fts_rows = rows(changed, generation, first_id)
     await db.executemany(f"INSERT INTO pages VALUES ({', '.join('?' * 22)})", page_rows)
-    await db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 11)})", chunk_rows)
+    await db.executemany(
+        "INSERT INTO chunks (id, page_key, shelf, doc_id, ordinal, chapter_id, lesson_id, anchor, "
+        f"heading_path, permalink, title) VALUES ({', '.join('?' * 11)})",
+        chunk_rows,
+    )
     await db.executemany("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)", fts_rows)
+    # Each new chunk's length in tokens, as FTS5 counted it (see :mod:`.rank`).
+    sizes = await db.fetchall("SELECT id, sz FROM chunks_fts_docsize WHERE id >= ?", (first_id,))
+    await db.executemany(
+        "UPDATE chunks SET length = ? WHERE id = ?", [(sum(varints(size)), rowid) for rowid, size in sizes]
+    )
     await write_chapters(db, book)
     meta = {
         "source": source,
@@ -356,22 +369,27 @@ async def _write_book(db: Transaction, book: Book, source: str) -> dict[str, int
 
 async def _write_common_terms(db: Transaction, threshold: int, chunks: int) -> None:
     """The common stems and their count in each chunk's columns (see :mod:`.rank`), rebuilt
-    whole: each posting list is walked once per change (about 0.8 s on an 18 000-chunk book),
-    and the set of common stems moves with the book. Stems in half the chunks or more get no
-    counts: FTS5 gives them an IDF of 1e-6, so they cannot change an order (see :func:`.rank.split`)."""
+    whole: each posting list is walked once per change (about 1 s on an 18 000-chunk book),
+    and the set of common stems moves with the book. Stems in half the chunks or more keep only
+    their title and heading rows (``postings`` = 2): FTS5 gives them an IDF of 1e-6 over the
+    whole row, so they cannot change an order (see :func:`.rank.split`), but in titles and
+    headings they are rarer and pick candidates (:func:`.rank.heading_candidates`)."""
     await db.execute("DELETE FROM common_terms")
     await db.execute("DELETE FROM common_postings")
     await db.execute(
-        "INSERT INTO common_terms SELECT term, doc, 2 * doc < ? FROM chunks_vocab WHERE doc >= ?",
+        "INSERT INTO common_terms SELECT term, doc, CASE WHEN 2 * doc < ? THEN 1 ELSE 2 END "
+        "FROM chunks_vocab WHERE doc >= ?",
         (chunks, threshold),
     )
     # One stem at a time: fts5vocab then walks that stem's doclist only (an IN list measured
     # half as fast again).
-    await db.executemany(
-        "INSERT INTO common_postings SELECT term, doc, sum(col = 'title'), sum(col = 'headings'), "
-        "sum(col = 'body') FROM chunks_instances WHERE term = ? GROUP BY doc",
-        [tuple(row) for row in await db.fetchall("SELECT term FROM common_terms WHERE postings")],
-    )
+    for postings, having in ((1, ""), (2, "HAVING sum(col != 'body') > 0")):
+        await db.executemany(
+            "INSERT INTO common_postings SELECT term, doc, sum(col = 'title'), sum(col = 'headings'), "
+            "sum(col = 'body'), CASE WHEN sum(col != 'body') > 0 THEN (SELECT length FROM chunks WHERE id = doc) "
+            f"ELSE 0 END FROM chunks_instances WHERE term = ? GROUP BY doc {having}",
+            [tuple(row) for row in await db.fetchall("SELECT term FROM common_terms WHERE postings = ?", (postings,))],
+        )
 
 
 def scope_filter(

@@ -114,10 +114,19 @@ class QueryPlan:
 
     phrases: tuple[str, ...]
     candidates: tuple[str, ...] = ()
+    #: The common words, whose title and heading matches make the candidate stage after the
+    #: rare words' (see :mod:`.rank`).
+    common: tuple[str, ...] = ()
 
     @property
     def expression(self) -> str:
         return _expression(self.phrases)
+
+    @property
+    def heading_stage(self) -> int:
+        """The candidate stage that adds the common words' title and heading matches (the
+        rare words' comes first when there are rare words); -1 without candidate stages."""
+        return len(self.candidates) - (2 if len(self.common) >= 2 else 1) if self.candidates else -1
 
 
 def plan_query(
@@ -149,4 +158,4 @@ def plan_query(
     # Each stage keeps the rows of the earlier ones: rare-word matches always compete.
     candidates = [" OR ".join(parts[: stage + 1]) for stage in range(len(parts))]
     ranking = (*found, *(phrase for phrase in extra if phrase not in found))
-    return QueryPlan(ranking, tuple(candidates))
+    return QueryPlan(ranking, tuple(candidates), tuple(common))

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from .coverage import MARK_CLOSE, MARK_OPEN, QuestionWeights, marked_words, question_weights, unmark
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
 from .query import QueryPlan, phrases, plan_query, terms
-from .rank import Split, rank_candidates, split
+from .rank import Split, heading_candidates, rank_candidates, split
 from .shelves import reader_shelves
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
@@ -176,8 +176,7 @@ async def _prepare(
     plan = plan_query(words, common, phrases(text))
     cut = None
     if plan is not None and plan.candidates:
-        rows, _, book_common, postings = await index.ranking_stats()
-        cut = split(plan, index.tokens(plan.phrases), book_common, postings, rows)
+        cut = split(plan, index.tokens(plan.phrases), await index.ranking_stats())
     return plan, question_weights(stems, frequencies, chunks), cut
 
 
@@ -250,10 +249,14 @@ async def _top(
     """The best rows as (rowid, rank, permalink, anchor), best first: the candidates of the
     first stage that finds ``k`` ranked in Python (see :mod:`.rank`) or by FTS5, else every
     match ranked by FTS5."""
-    for candidates in plan.candidates:
+    for stage, candidates in enumerate(plan.candidates):
         staged = {**values, "candidates": candidates}
         if cut is not None:
-            top = await rank_candidates(index, cut, parts, staged, BM25_WEIGHTS)
+            ids = None
+            whole_book = "chapter_id" not in values and "lesson_id" not in values
+            if stage == plan.heading_stage and cut.common is not None and whole_book:
+                ids = await heading_candidates(index, plan, cut.common, parts, values, BM25_WEIGHTS)
+            top = await rank_candidates(index, cut, parts, staged, BM25_WEIGHTS, ids)
         else:
             top = await index.fetchall("WITH " + _TOP_CANDIDATES.format(**parts) + _KEYS, staged)
         if len(top) >= k:
