@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import secrets as random_numbers
 import statistics
 import time
 from collections.abc import Callable
@@ -20,8 +21,8 @@ from typing import Any
 import httpx
 
 from bench import cases as case_defs
+from bench import compare, limits_redis, ratelimit_cpu
 from bench import protocol_client as pc
-from bench import ratelimit_cpu
 from bench import shared as shared_db
 from bench.procs import BenchError, Pinning, Server, cpu_seconds, start_server
 from bench.wrk import WrkResult, run_wrk
@@ -50,6 +51,8 @@ class Options:
     search_pages: int = 2000
     search_queries: int = 1000
     limiter_seconds: float = 5.0
+    #: ``--compare REF``: also run the wrk cases on servers of this commit, in the same rounds.
+    compare: str | None = None
 
 
 @dataclass
@@ -70,6 +73,9 @@ class Servers:
         self.log = log
         self.running: dict[str, Server] = {}
         self.next_number: dict[str, int] = {}
+        # Client addresses (and with them Redis keys) start at a random number per run, so two
+        # runs on one Redis within a minute do not share limit windows.
+        self.first_number = random_numbers.randbelow(1 << 24)
 
     def start(self, spec: case_defs.ServerSpec) -> Server:
         if spec.name not in self.running:
@@ -77,9 +83,9 @@ class Servers:
             self.running[spec.name] = start_server(
                 spec.name, spec.module_args, env=spec.env, cores=spec.cores,
                 pinning=self.options.pinning, log_dir=self.options.workdir,
-                ready_path=spec.ready_path,
+                ready_path=spec.ready_path, cwd=spec.cwd,
             )
-            self.next_number[spec.name] = 0
+            self.next_number[spec.name] = self.first_number
         return self.running[spec.name]
 
     def numbers(self, name: str, used: int) -> int:
@@ -120,6 +126,8 @@ class Run:
         self.servers = Servers(options, self.log)
         self.databases = shared_db.BenchDatabases()
         self.results: dict[str, Any] = {"cases": {}, "notes": []}
+        self.redis_url = limits_redis.limits_url()
+        self.variants = [case_defs.THIS_TREE]
         pin = options.pinning
         self.load_cores = pin.load
         self.all_cores = f"{pin.server},{pin.load}" if pin.server and pin.load else None
@@ -150,11 +158,16 @@ class Run:
     # --- preparation ---------------------------------------------------------------------
 
     def _prepare_sessions(self) -> list[case_defs.WrkCase]:
+        """One and two workers per variant (two with Redis limits), and the naive build."""
         opts = self.options
-        selected = case_defs.session_cases(opts.wrk_threads, opts.student_pool)
-        for workers in (1, 2):
-            cores = self.options.pinning.server if workers == 1 else self.all_cores
-            spec = case_defs.tutorgpt_server(f"session-{workers}w", opts.workdir, workers, cores)
+        specs = [case_defs.naive_server(opts.workdir, opts.pinning.server)]
+        selected = case_defs.naive_cases(opts.wrk_threads, opts.student_pool)
+        for variant in self.variants:
+            selected += case_defs.session_cases(opts.wrk_threads, opts.student_pool, variant)
+            for workers in (1, 2):
+                cores = opts.pinning.server if workers == 1 else self.all_cores
+                specs.append(case_defs.session_server(workers, opts.workdir, cores, self.redis_url, variant))
+        for spec in specs:
             server = self.servers.start(spec)
             self.log(f"creating {opts.student_pool} existing students on {server.name}")
             asyncio.run(self._create_sessions(server.base_url, opts.student_pool, prefix="student"))
@@ -164,36 +177,38 @@ class Run:
                                first: int = 0) -> list[str]:
         async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
             return await asyncio.wait_for(
-                pc.create_sessions(client, base_url, count, first=first, prefix=prefix), 300
+                pc.create_sessions(client, base_url, count, first=first, prefix=prefix,
+                                   address_offset=self.servers.first_number), 300
             )
 
-    def _chat_server(self) -> Server:
+    def _chat_server(self, variant: case_defs.Variant = case_defs.THIS_TREE) -> Server:
         model = self.servers.start(case_defs.model_server("model", self.load_cores, chunks=8,
                                                           delay=0.0))
         spec = case_defs.tutorgpt_server(
-            "chat", self.options.workdir, 1, self.options.pinning.server,
+            f"chat{variant.suffix}", self.options.workdir, 1, self.options.pinning.server, variant.source,
             TUTORGPT_MODEL="bench-model", OPENAI_BASE_URL=model.base_url + "/v1",
             OPENAI_API_KEY="bench-key", TUTORGPT_MESSAGE_RATE_LIMIT="600/minute",
             TUTORGPT_MESSAGE_RATE_LIMIT_PER_IP="100000000/minute",  # all load comes from one address
         )
         return self.servers.start(spec)
 
-    def _prepare_chat(self) -> list[case_defs.WrkCase]:
+    def _prepare_chat(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
         opts = self.options
-        server = self._chat_server()
-        self.log(f"creating {opts.chat_sessions} chat sessions")
+        server = self._chat_server(variant)
+        self.log(f"creating {opts.chat_sessions} chat sessions on {server.name}")
         secrets = asyncio.run(self._create_sessions(server.base_url, opts.chat_sessions,
                                                     prefix="chat"))
-        secrets_file = opts.workdir / "chat-secrets.txt"
+        secrets_file = opts.workdir / f"{server.name}-secrets.txt"
         secrets_file.write_text("\n".join(secrets) + "\n")
         body_file = opts.workdir / "threads-create.json"
         body_file.write_bytes(pc.create_thread_body(QUESTION))
         return [case_defs.protocol_case(
-            "chat_turn", "chat", "ChatKit turn (threads.create, streamed answer), 1 worker",
-            secrets_file, body_file, opts.wrk_threads,
+            f"chat_turn{variant.suffix}", "chat",
+            f"ChatKit turn (threads.create, streamed answer), 1 worker{variant.label}",
+            secrets_file, body_file, opts.wrk_threads, server=server.name,
         )]
 
-    def _prepare_shared(self) -> list[case_defs.WrkCase]:
+    def _prepare_shared(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
         """POST /session and a chat turn on PostgreSQL + Redis, one and two workers (issue 15)."""
         opts = self.options
         model = self.servers.start(case_defs.model_server("model", self.load_cores, chunks=8, delay=0.0))
@@ -203,23 +218,24 @@ class Run:
         for workers in (1, 2):
             cores = opts.pinning.server if workers == 1 else self.all_cores
             database_url = self.databases.create()
-            spec = case_defs.shared_server(workers, opts.workdir, cores, database_url, shared_db.REDIS_URL,
-                                           model.base_url)
+            spec = case_defs.shared_server(workers, opts.workdir, cores, database_url, self.redis_url,
+                                           model.base_url, variant)
             server = self.servers.start(spec)
             self.log(f"creating {opts.chat_sessions} chat sessions on {server.name}")
             secrets = asyncio.run(self._create_sessions(server.base_url, opts.chat_sessions, prefix="shared"))
-            secrets_file = opts.workdir / f"shared-{workers}w-secrets.txt"
+            secrets_file = opts.workdir / f"{server.name}-secrets.txt"
             secrets_file.write_text("\n".join(secrets) + "\n")
             plural = "s" if workers > 1 else ""
             selected.append(case_defs.WrkCase(
-                key=f"shared_session_{workers}w", group="shared",
-                label=f"POST /session on PostgreSQL + Redis, new student each time, {workers} worker{plural}",
+                key=f"shared_session_{workers}w{variant.suffix}", group="shared",
+                label=f"POST /session on PostgreSQL + Redis, new student each time, {workers} worker{plural}"
+                      f"{variant.label}",
                 server=server.name, path="/session", script="session.lua",
                 args=case_defs._session_args("new", opts.wrk_threads, opts.student_pool),
             ))
             selected.append(case_defs.protocol_case(
-                f"shared_chat_{workers}w", "shared",
-                f"ChatKit turn on PostgreSQL + Redis, {workers} worker{plural}",
+                f"shared_chat_{workers}w{variant.suffix}", "shared",
+                f"ChatKit turn on PostgreSQL + Redis, {workers} worker{plural}{variant.label}",
                 secrets_file, body_file, opts.wrk_threads, server=server.name,
             ))
         return selected
@@ -227,8 +243,9 @@ class Run:
     def _scaling(self) -> None:
         """2-worker over 1-worker throughput per round, as ratios in the same run."""
         cases = self.results["cases"]
-        for name in ("session", "chat"):
-            one, two = cases.get(f"shared_{name}_1w"), cases.get(f"shared_{name}_2w")
+        for name, variant in [(name, variant) for variant in self.variants for name in ("session", "chat")]:
+            one = cases.get(f"shared_{name}_1w{variant.suffix}")
+            two = cases.get(f"shared_{name}_2w{variant.suffix}")
             if not one or not two:
                 continue
             per_round = [b["rps"] / a["rps"] for a, b in zip(one["runs"], two["runs"], strict=True) if a["rps"]]
@@ -236,30 +253,34 @@ class Run:
                    "p99_2w_ms": two["p99_ms"]}
             two["targets"] = [_judge(case_defs.SCALING_TARGET, row)]
             two["scaling"] = row["scaling"]
-            self.note(f"{name} on PostgreSQL + Redis: 2 workers / 1 worker = {row['scaling']} "
+            self.note(f"{name} on PostgreSQL + Redis{variant.label}: 2 workers / 1 worker = {row['scaling']} "
                       f"(rounds {row['scaling_by_round']}), p99 at 2 workers {two['p99_ms']} ms")
 
-    def _prepare_thread(self) -> list[case_defs.WrkCase]:
+    def _prepare_thread(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
         opts = self.options
-        server = self._chat_server()
+        server = self._chat_server(variant)
         secret, thread_id, items = asyncio.run(self._build_thread(server.base_url))
-        self.results["thread_items"] = items
+        if variant == case_defs.THIS_TREE:
+            self.results["thread_items"] = items
         if items < opts.thread_items:
             self.note(f"threads.get_by_id returned {items} items for a {opts.thread_items}-item "
-                      "thread (the server pages the thread)")
-        secrets_file = opts.workdir / "thread-secret.txt"
+                      f"thread{variant.label} (the server pages the thread)")
+        secrets_file = opts.workdir / f"thread-secret{variant.suffix}.txt"
         secrets_file.write_text(secret + "\n")
-        body_file = opts.workdir / "get-by-id.json"
+        body_file = opts.workdir / f"get-by-id{variant.suffix}.json"
         body_file.write_bytes(pc.get_thread_body(thread_id))
+        targets = (case_defs.THREAD_TARGET,) if variant == case_defs.THIS_TREE else ()
         return [case_defs.protocol_case(
-            "get_by_id_50", "thread", f"threads.get_by_id, {opts.thread_items}-item thread, 1 worker",
-            secrets_file, body_file, opts.wrk_threads, (case_defs.THREAD_TARGET,),
+            f"get_by_id_50{variant.suffix}", "thread",
+            f"threads.get_by_id, {opts.thread_items}-item thread, 1 worker{variant.label}",
+            secrets_file, body_file, opts.wrk_threads, targets, server=server.name,
         )]
 
     async def _build_thread(self, base_url: str) -> tuple[str, str, int]:
         """A session and its thread of ``thread_items`` items; the secret, the id, items returned."""
         async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
-            [secret] = await pc.create_sessions(client, base_url, 1, first=900_000, prefix="thread")
+            [secret] = await pc.create_sessions(client, base_url, 1, first=900_000, prefix="thread",
+                                                address_offset=self.servers.first_number)
             thread_id = await asyncio.wait_for(
                 pc.build_thread(client, base_url, secret, self.options.thread_items), 300
             )
@@ -305,6 +326,11 @@ class Run:
             row = _wrk_row(runs[case.key], server.peak_rss_mb(), cpu[case.key])
             row["ratio"] = _median(ratios[case.key])
             row["ratios"] = [round(value, 3) for value in ratios[case.key]]
+            for name, other in case.references.items():
+                if other in runs:  # this case's rate over the reference's, round by round
+                    per_round = [a.rps / b.rps for a, b in zip(runs[case.key], runs[other], strict=True) if b.rps]
+                    row[f"vs_{name}"] = _median(per_round)
+                    row[f"vs_{name}_by_round"] = [round(value, 3) for value in per_round]
             self.results["cases"][case.key] = {
                 "label": case.label, "group": case.group, "kind": "wrk", **row,
                 "targets": [_judge(target, row) for target in case.targets],
@@ -416,22 +442,31 @@ class Run:
 
     # --- the whole run -------------------------------------------------------------------
 
+    def _check_redis(self) -> None:
+        """Two-worker servers count limits in Redis: say so now if it does not answer."""
+        if self.options.groups & {"session", "shared"}:
+            limits_redis.check(self.redis_url)
+
     def execute(self) -> dict[str, Any]:
         opts = self.options
         groups = opts.groups
         if self.load_cores is not None:  # our own client and in-process cases stay off the server's core
             os.sched_setaffinity(0, {int(core) for core in self.load_cores.split(",")})
         try:
+            self._check_redis()
+            if opts.compare:
+                self.variants.append(compare.export(opts.compare, opts.workdir))
             wrk_cases: list[case_defs.WrkCase] = []
             if "session" in groups:
                 wrk_cases += self._prepare_sessions()
-            if "chat" in groups:
-                wrk_cases += self._prepare_chat()
-            if "thread" in groups:
-                wrk_cases += self._prepare_thread()
-            if "shared" in groups:
-                wrk_cases += self._prepare_shared()
-            self._rounds(wrk_cases)
+            for variant in self.variants:
+                if "chat" in groups:
+                    wrk_cases += self._prepare_chat(variant)
+                if "thread" in groups:
+                    wrk_cases += self._prepare_thread(variant)
+                if "shared" in groups:
+                    wrk_cases += self._prepare_shared(variant)
+            self._rounds(compare.link(wrk_cases))
             self._scaling()
             if "chat" in groups:
                 self._chat_latency()
