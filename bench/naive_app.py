@@ -34,11 +34,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from limits import parse
-from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 from pydantic import BaseModel, Field
 
 DATABASE = os.environ.get("TUTORGPT_BENCH_NAIVE_DATABASE", "naive.db")
+#: ``async+memory://`` as the naive build would have it; ``async+redis://...`` to see the build
+#: without limits.aio's memory sweep (a thread hop per tracked address after each hit).
+LIMITS_STORAGE = os.environ.get("TUTORGPT_BENCH_NAIVE_LIMITS", "async+memory://")
 TRUSTED_PROXIES = {"127.0.0.1"}
 SESSION_TTL = timedelta(minutes=30)
 SCHEMA = """
@@ -80,7 +83,7 @@ class State:
 
     db: aiosqlite.Connection
     lock: asyncio.Lock
-    limiter = MovingWindowRateLimiter(MemoryStorage())
+    limiter: MovingWindowRateLimiter
     limit = parse("10/minute")
 
 
@@ -88,6 +91,7 @@ class State:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     State.db = await aiosqlite.connect(DATABASE)
     State.lock = asyncio.Lock()
+    State.limiter = MovingWindowRateLimiter(storage_from_string(LIMITS_STORAGE))
     await State.db.execute("PRAGMA journal_mode=WAL")
     await State.db.execute("PRAGMA synchronous=NORMAL")
     await State.db.executescript(SCHEMA)
