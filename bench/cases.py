@@ -95,15 +95,17 @@ def tutorgpt_server(name: str, workdir: Path, workers: int, cores: str | None,
 
 
 def session_server(workers: int, workdir: Path, cores: str | None, redis_url: str,
-                   variant: Variant = THIS_TREE) -> ServerSpec:
-    """The SQLite server of the session cases; two workers count limits in Redis.
+                   variant: Variant = THIS_TREE, *, redis: bool | None = None) -> ServerSpec:
+    """The SQLite server of the session cases; two workers (or ``redis=True``) count limits in Redis.
 
     ``tutorgpt serve --workers 2`` refuses per-process (``memory://``) limits, which would let
-    each worker allow the full limit, so the two-worker case runs as production must.
+    each worker allow the full limit, so the two-worker case runs as production must. One worker
+    on Redis separates what the second worker costs from what Redis limits cost.
     """
-    env = {"TUTORGPT_RATE_LIMIT_STORAGE": redis_url} if workers > 1 else {}
-    return tutorgpt_server(f"session-{workers}w{variant.suffix}", workdir, workers, cores,
-                           variant.source, **env)
+    redis = workers > 1 if redis is None else redis
+    env = {"TUTORGPT_RATE_LIMIT_STORAGE": redis_url} if redis else {}
+    name = f"session-{workers}w{'-redis' if redis and workers == 1 else ''}{variant.suffix}"
+    return tutorgpt_server(name, workdir, workers, cores, variant.source, **env)
 
 
 def naive_server(workdir: Path, cores: str | None) -> ServerSpec:
@@ -191,6 +193,16 @@ def session_cases(threads: int, pool: int, variant: Variant = THIS_TREE) -> list
                 references={"naive": f"session_{mode}_naive"} if workers == 1 else {},
             ))
     return cases
+
+
+def redis_one_worker_case(threads: int, pool: int) -> WrkCase:
+    """``POST /session`` for new students on one worker with Redis limits (issue 16, item 3)."""
+    return WrkCase(
+        key="session_new_1w_redis", group="session",
+        label="POST /session, new student each time, 1 worker (Redis limits)",
+        server="session-1w-redis", path="/session", script="session.lua",
+        args=_session_args("new", threads, pool),
+    )
 
 
 def naive_cases(threads: int, pool: int) -> list[WrkCase]:

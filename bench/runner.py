@@ -160,13 +160,17 @@ class Run:
     def _prepare_sessions(self) -> list[case_defs.WrkCase]:
         """One and two workers per variant (two with Redis limits), and the naive build."""
         opts = self.options
-        specs = [case_defs.naive_server(opts.workdir, opts.pinning.server)]
+        specs = [case_defs.naive_server(opts.workdir, opts.pinning.server),
+                 case_defs.session_server(1, opts.workdir, opts.pinning.server, self.redis_url, redis=True)]
         selected = case_defs.naive_cases(opts.wrk_threads, opts.student_pool)
         for variant in self.variants:
             selected += case_defs.session_cases(opts.wrk_threads, opts.student_pool, variant)
             for workers in (1, 2):
                 cores = opts.pinning.server if workers == 1 else self.all_cores
                 specs.append(case_defs.session_server(workers, opts.workdir, cores, self.redis_url, variant))
+        # Between the one- and two-worker rows: what Redis limits alone cost one worker.
+        after = next(i for i, case in enumerate(selected) if case.key == "session_existing_1w") + 1
+        selected.insert(after, case_defs.redis_one_worker_case(opts.wrk_threads, opts.student_pool))
         for spec in specs:
             server = self.servers.start(spec)
             self.log(f"creating {opts.student_pool} existing students on {server.name}")
