@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from bench import cases, naive_app
 from bench.__main__ import main
-from bench.compare import BEFORE, link
+from bench.compare import BEFORE, export, link
 from bench.limits_redis import check, limits_url
 from bench.procs import Pinning, start_server
 from bench.wrk import parse_summary, run_wrk
@@ -114,3 +114,11 @@ def test_before_twins_sit_above_their_cases_and_are_compared() -> None:
     linked = link(after + before)
     assert [case.key for case in linked[:2]] == ["session_new_1w" + BEFORE, "session_new_1w"]
     assert linked[1].references == {"naive": "session_new_naive", "before": "session_new_1w" + BEFORE}
+
+
+def test_compare_exports_the_other_commit(tmp_path: Path) -> None:
+    variant = export("HEAD", tmp_path)
+    assert (variant.source / "tutorgpt_asgi" / "cli.py").is_file()
+    assert variant.suffix == BEFORE and "HEAD" in variant.label
+    spec = cases.session_server(1, tmp_path, None, "redis://unused", variant)
+    assert spec.cwd == variant.source and spec.name == "session-1w" + BEFORE
