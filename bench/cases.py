@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.procs import REPO
 
@@ -229,3 +230,10 @@ THREAD_TARGET = Target("ratio", ">=", 0.4, "≥ 0.4× bare")
 SEARCH_TARGET = Target("search_p99_ms", "<=", 5.0, "p99 ≤ 5 ms")
 STREAMS_RSS_TARGET = Target("peak_rss_mb", "<=", 300.0, "all complete, RSS ≤ 300 MB")
 LIMITER_TARGET = Target("1000 idle", "<=", 5.0, "≤ 5% of a core at 1 000 idle")
+
+
+def judge(target: Target, row: dict[str, Any]) -> dict[str, Any]:
+    """The target's verdict on ``row``, as the report shows it."""
+    value = row.get(target.metric)
+    return {"text": target.text, "metric": target.metric, "value": value,
+            "met": target.met(value if isinstance(value, (int, float)) else None)}
