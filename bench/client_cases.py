@@ -64,7 +64,7 @@ def streams(run: Run) -> None:
     server = run.servers.start(spec)
     run.log(f"creating {opts.streams} sessions for the concurrent streams")
     secrets = asyncio.run(run.create_sessions(server.base_url, opts.streams, prefix="stream",
-                                                first=1_000_000))
+                                              first=1_000_000))
     run.log(f"{opts.streams} concurrent streams (model streams 20 chunks, 0.1 s apart)")
     httpx.get(model.base_url + "/bench/marks", timeout=10)  # clear earlier marks
     started, cpu_before = time.monotonic(), cpu_seconds(server.process.pid)

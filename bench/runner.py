@@ -175,7 +175,7 @@ class Run:
         return selected
 
     async def create_sessions(self, base_url: str, count: int, *, prefix: str,
-                               first: int = 0) -> list[str]:
+                              first: int = 0) -> list[str]:
         async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
             return await asyncio.wait_for(
                 pc.create_sessions(client, base_url, count, first=first, prefix=prefix,
@@ -198,7 +198,7 @@ class Run:
         server = self.chat_server(variant)
         self.log(f"creating {opts.chat_sessions} chat sessions on {server.name}")
         secrets = asyncio.run(self.create_sessions(server.base_url, opts.chat_sessions,
-                                                    prefix="chat"))
+                                                   prefix="chat"))
         secrets_file = opts.workdir / f"{server.name}-secrets.txt"
         secrets_file.write_text("\n".join(secrets) + "\n")
         body_file = opts.workdir / "threads-create.json"
