@@ -366,8 +366,12 @@ class ChatKitServer:
 
         Clients page on with ``items.list`` from ``after``; nothing is silently dropped.
         """
-        thread = await self._thread(session, request.params.thread_id)
-        listing = await self.store.list_items(thread.id, limit=DEFAULT_PAGE_SIZE, order="asc", after=None)
+        found = await self.store.thread_items(
+            session.student_id, request.params.thread_id, limit=DEFAULT_PAGE_SIZE, order="asc", after=None
+        )
+        if found is None:
+            raise thread_not_found()
+        thread, listing = found
         return JsonResult(_json.encode(_wire_thread(thread, _item_page(listing))))
 
     async def _list_threads(self, request: ThreadsList, session: AuthenticatedSession) -> JsonResult:
@@ -386,14 +390,16 @@ class ChatKitServer:
 
     async def _list_items(self, request: ItemsList, session: AuthenticatedSession) -> JsonResult:
         params = request.params
-        thread = await self._thread(session, params.thread_id)
         try:
-            listing = await self.store.list_items(
-                thread.id, limit=_page_size(params.limit), order=params.order, after=params.after
+            found = await self.store.thread_items(
+                session.student_id, params.thread_id, limit=_page_size(params.limit), order=params.order,
+                after=params.after,
             )
         except CursorNotFound:
             raise _bad_cursor() from None
-        return JsonResult(_json.encode(_item_page(listing)))
+        if found is None:
+            raise thread_not_found()
+        return JsonResult(_json.encode(_item_page(found[1])))
 
     async def _update(self, request: ThreadsUpdate, session: AuthenticatedSession) -> JsonResult:
         title = " ".join(request.params.title.split())

@@ -1,4 +1,4 @@
-"""The SQLite engine: one writer thread with group commit, and an aiosqlite reader.
+"""The SQLite engine: one writer thread with group commit, and one reader thread.
 
 Why one writer: SQLite has one writer at a time, so a lock or a commit per request makes every
 request pay for its own fsync. Here every write is queued to one writer task, which hands
@@ -15,8 +15,10 @@ session, session creation ran at a fifth of the throughput. The store's write fu
 suspend, so the writer thread drives each coroutine to its end with a single ``send(None)``,
 no event loop involved (see :func:`_drive`).
 
-Reads go through aiosqlite on their own connection: in WAL mode they see the last committed
-state and never wait for the writer.
+Reads run the same way on their own connection and thread: ``read(fn)`` drives a whole read
+function (``get_by_id``'s thread and items) in the reader thread for one hop. In WAL mode they
+see the last committed state and never wait for the writer. (aiosqlite, used before, cost a hop
+per statement.)
 """
 
 from __future__ import annotations
@@ -30,9 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import aiosqlite
-
-from tutorgpt_asgi.store.database import Database, DatabaseClosed, DatabaseUnavailable, Row, Transaction, WriteFn
+from tutorgpt_asgi.store.database import (
+    Database,
+    DatabaseClosed,
+    DatabaseUnavailable,
+    Reader,
+    ReadFn,
+    Row,
+    Transaction,
+    WriteFn,
+)
 from tutorgpt_asgi.store.migrations import apply_migrations
 
 logger = logging.getLogger(__name__)
@@ -47,6 +56,31 @@ MAX_BATCH = 256
 class _Job:
     fn: WriteFn[Any]
     future: asyncio.Future[Any] = field(repr=False)
+
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+def _fetchall(connection: sqlite3.Connection, sql: str, params: Params) -> list[Row]:
+    cursor = connection.execute(sql, params if isinstance(params, Mapping) else tuple(params))
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+class SQLiteReader(Reader):
+    """Queries on the reader connection; each method completes without suspending.
+
+    Named parameters (a mapping) work on SQLite only: the book index, which is SQLite by design,
+    uses them; service code writes ``?`` so it runs on PostgreSQL too.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return _fetchall(self.connection, sql, params)
 
 
 class SQLiteTransaction(Transaction):
@@ -65,24 +99,24 @@ class SQLiteTransaction(Transaction):
         self.connection.executemany(sql, (tuple(row) for row in rows)).close()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        cursor = self.connection.execute(sql, tuple(params))
-        try:
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        return _fetchall(self.connection, sql, params)
 
 
-def _drive(fn: WriteFn[T], tx: SQLiteTransaction) -> T:
+def _drive(fn: Callable[[Any], Any], tx: Reader) -> Any:
     """Run ``fn(tx)`` to completion in this thread: it only awaits ``tx``, which never suspends."""
     coroutine = fn(tx)
     if not isinstance(coroutine, Coroutine):
-        raise TypeError(f"write functions are `async def fn(tx)`; {fn!r} returned {type(coroutine).__name__}")
+        raise TypeError(f"store functions are `async def fn(tx)`; {fn!r} returned {type(coroutine).__name__}")
     try:
         coroutine.send(None)
     except StopIteration as finished:
-        return cast(T, finished.value)
+        return finished.value
     coroutine.close()
-    raise RuntimeError("a write function awaited something other than its transaction")
+    raise RuntimeError("a store function awaited something other than its transaction or reader")
+
+
+def _read(connection: sqlite3.Connection, fn: ReadFn[T]) -> T:
+    return cast(T, _drive(fn, SQLiteReader(connection)))
 
 
 #: Free pages (4 KiB) given back per step of :meth:`SQLiteDatabase.reclaim_space`, the most
@@ -112,18 +146,12 @@ def _configure(connection: sqlite3.Connection, synchronous: str) -> None:
     connection.execute("PRAGMA busy_timeout=5000")
 
 
-async def _connect_reader(path: str) -> aiosqlite.Connection:
-    """A read-only aiosqlite connection whose worker thread does not keep the process alive.
-
-    aiosqlite's thread is not a daemon, so a runtime started lazily by a host that never ran our
-    lifespan would hang the interpreter at exit. A reader loses nothing by being a daemon.
-    """
-    pending = aiosqlite.connect(path, isolation_level=None)
-    pending._thread.daemon = True  # noqa: SLF001 - not exposed by aiosqlite's API
-    connection = await pending
+def _connect_reader(path: str) -> sqlite3.Connection:
+    """A read-only connection (``query_only``) for the reader thread."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.row_factory = sqlite3.Row
-    await connection.execute("PRAGMA busy_timeout=5000")
-    await connection.execute("PRAGMA query_only=ON")
+    connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute("PRAGMA query_only=ON")
     return connection
 
 
@@ -174,7 +202,8 @@ class SQLiteDatabase(Database):
         self.synchronous = synchronous
         self._executor: ThreadPoolExecutor | None = None
         self._writer: sqlite3.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._reader_thread: ThreadPoolExecutor | None = None
+        self._reader: sqlite3.Connection | None = None
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -185,7 +214,8 @@ class SQLiteDatabase(Database):
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
             self._writer = await self._in_writer_thread(self._open_writer)
-            self._reader = await _connect_reader(self.path)
+            self._reader_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
+            self._reader = await self._in_reader_thread(_connect_reader, self.path)
         except (OSError, sqlite3.DatabaseError) as error:
             await self.close()
             raise DatabaseUnavailable(f"cannot open {self.display_url}: {error}") from error
@@ -208,8 +238,11 @@ class SQLiteDatabase(Database):
             await self._task
             self._task = None
         if self._reader is not None:
-            await self._reader.close()
+            await self._in_reader_thread(self._reader.close)
             self._reader = None
+        if self._reader_thread is not None:
+            self._reader_thread.shutdown(wait=True)
+            self._reader_thread = None
         if self._writer is not None:
             await self._in_writer_thread(self._writer.close)
             self._writer = None
@@ -225,16 +258,17 @@ class SQLiteDatabase(Database):
         await self._queue.put(_Job(fn, future))
         return await future
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
-        """All rows of a read-only query (one thread hop).
-
-        Named parameters (a mapping) work here only: the book index, which is SQLite by design,
-        uses them; service code writes ``?`` so it runs on PostgreSQL too.
-        """
+    async def read(self, fn: ReadFn[T]) -> T:
+        """Run ``fn(reader)`` in the reader thread: one hop for all its statements."""
         if self._reader is None:
             raise DatabaseClosed(f"database {self.display_url} is not open")
-        bound = params if isinstance(params, Mapping) else tuple(params)
-        return list(await self._reader.execute_fetchall(sql, bound))
+        return await self._in_reader_thread(_read, self._reader, fn)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows of a read-only query (one hop); see :class:`SQLiteReader` for ``params``."""
+        if self._reader is None:
+            raise DatabaseClosed(f"database {self.display_url} is not open")
+        return await self._in_reader_thread(_fetchall, self._reader, sql, params)
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
@@ -259,6 +293,10 @@ class SQLiteDatabase(Database):
     async def _in_writer_thread(self, fn: Callable[..., T], *args: Any) -> T:
         assert self._executor is not None
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def _in_reader_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        assert self._reader_thread is not None
+        return await asyncio.get_running_loop().run_in_executor(self._reader_thread, fn, *args)
 
     async def _run_writer(self) -> None:
         while True:
