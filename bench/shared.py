@@ -10,36 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
+from tutorgpt_asgi.testing.postgres_admin import create_database, drop_database
 
 ADMIN_URL = os.environ.get("TUTORGPT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TUTORGPT_BENCH_REDIS_URL", "redis://127.0.0.1:6379")
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 class BenchDatabases:
     """The databases this run created, dropped together at the end."""
 
     def __init__(self) -> None:
-        self.names: list[str] = []
+        self.urls: list[str] = []
 
     def create(self) -> str:
-        name = f"tutorgpt_bench_{secrets.token_hex(5)}"
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-        self.names.append(name)
-        return urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
+        url = asyncio.run(create_database(ADMIN_URL, "tutorgpt_bench"))
+        self.urls.append(url)
+        return url
 
     def drop_all(self) -> None:
-        for name in self.names:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.names.clear()
+        for url in self.urls:
+            asyncio.run(drop_database(ADMIN_URL, url))
+        self.urls.clear()

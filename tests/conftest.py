@@ -1,4 +1,5 @@
-"""Shared fixtures: anyio on asyncio, the database engine a test runs on, and an opened store."""
+"""Shared fixtures: anyio on asyncio, the database engine a test runs on, an opened store, and
+the scripted model served over real HTTP."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import ENGINES, database_url
+from tests.support.model import ModelServer
 from tutorgpt_asgi.store.connect import database_for
 from tutorgpt_asgi.store.database import Database
+from tutorgpt_asgi.testing.openai_server import ScriptedModel, running
 
 
 @pytest.fixture
@@ -39,3 +42,18 @@ async def db(main_db_url: str) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture(scope="session")
+def _served_model() -> Iterator[ModelServer]:
+    """One scripted model server per run: starting uvicorn per test would dominate the time."""
+    model = ScriptedModel()
+    with running(model) as base_url:
+        yield ModelServer(model, base_url)
+
+
+@pytest.fixture
+def model_server(_served_model: ModelServer) -> ModelServer:
+    """The scripted server (started once), with an empty script and request log."""
+    _served_model.model.reset()
+    return _served_model

@@ -52,7 +52,12 @@ for (const reader of READERS) {
       await code.focus();
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowRight');
-      assert.ok((await code.evaluate((el) => el.scrollLeft)) > 0, 'the arrow keys do not scroll the code');
+      // Smooth scrolling moves the code over several frames, later still on a busy machine: wait
+      // for it rather than read scrollLeft at once (that failed about half the runs at load 9).
+      const moved = await page
+        .waitForFunction((el) => el.scrollLeft > 0, await code.elementHandle(), {timeout: 5000})
+        .then(() => true, () => false);
+      assert.ok(moved, 'the arrow keys do not scroll the code');
     }
 
     await page.addScriptTag({content: AXE_SOURCE});

@@ -60,6 +60,55 @@ export async function freePort() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Run `python ...args` from the repository root, keeping its output for error messages.
+ * Returns `{child, exited, running, output, stop}`; `stop()` sends SIGTERM, then SIGKILL after
+ * 10 s (a server stuck in shutdown must not hang the suite), and waits for the exit.
+ */
+function spawnPython(args, env = process.env) {
+  const child = spawn(pythonExecutable(), args, {cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe']});
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  async function stop() {
+    if (running()) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+  return {child, exited, running, output: () => output, stop};
+}
+
+/**
+ * Poll `url` every 200 ms until `ready(response)` (by default a 2xx answer). If the server
+ * exits first, or does not answer within SERVER_START_TIMEOUT_MS, it is killed and the error
+ * carries its output, so a test that cannot start its server says why instead of timing out.
+ */
+async function waitUntilReady(server, url, what, ready = (response) => response.ok) {
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  for (;;) {
+    let problem = null;
+    if (!server.running()) {
+      problem = `${what} exited with status ${server.child.exitCode ?? server.child.signalCode}`;
+    } else if (Date.now() > deadline) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+      problem = `${what} did not answer within ${SERVER_START_TIMEOUT_MS} ms`;
+    }
+    if (problem) throw new Error(`${problem}:\n${server.output()}`);
+    try {
+      if (ready(await fetch(url, {signal: AbortSignal.timeout(2000)}))) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+}
+
+/**
  * Start `python -m tutorgpt_asgi.demo --no-build` on the built site with fresh SQLite files.
  * The model variables are removed so the deterministic offline tutor answers, unless `model`
  * names a scripted OpenAI-compatible server (see {@link startScriptedModel}). `env` adds settings:
@@ -73,56 +122,28 @@ export async function startDemo({model, env: extraEnv = {}, siteDir = BUILT_SITE
   }
   const stateDir = await mkdtemp(path.join(tmpdir(), 'tutorgpt-e2e-'));
   const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
   const env = {...process.env};
   for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TUTORGPT_MODEL', 'TUTORGPT_OPENAI_API_KEY', 'TUTORGPT_OPENAI_BASE_URL']) {
     delete env[name];
   }
   if (model) Object.assign(env, {OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-e2e', TUTORGPT_MODEL: 'scripted'});
-  Object.assign(env, typeof extraEnv === 'function' ? extraEnv(`http://127.0.0.1:${port}`) : extraEnv);
-  const child = spawn(
-    pythonExecutable(),
+  Object.assign(env, typeof extraEnv === 'function' ? extraEnv(baseUrl) : extraEnv);
+  const server = spawnPython(
     ['-m', 'tutorgpt_asgi.demo', '--no-build', '--port', String(port), '--site-dir', siteDir, '--state-dir', stateDir],
-    {cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe']},
+    env,
   );
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  for (;;) {
-    let problem = null;
-    if (child.exitCode !== null) {
-      problem = `the demo exited with status ${child.exitCode}`;
-    } else if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      await exited;
-      problem = `the demo did not answer within ${SERVER_START_TIMEOUT_MS} ms`;
-    }
-    if (problem) {
-      await rm(stateDir, {recursive: true, force: true});
-      throw new Error(`${problem}:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${baseUrl}/docs/intro/`, {signal: AbortSignal.timeout(2000)});
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(200);
-  }
-
   async function stop() {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await server.stop();
     await rm(stateDir, {recursive: true, force: true});
   }
-  return {baseUrl, stop, output: () => output};
+  try {
+    await waitUntilReady(server, `${baseUrl}/docs/intro/`, 'the demo');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {baseUrl, stop, output: server.output};
 }
 
 /**
@@ -131,33 +152,13 @@ export async function startDemo({model, env: extraEnv = {}, siteDir = BUILT_SITE
  */
 export async function startScriptedModel({answer, chunks = 6, delay = 0}) {
   const port = await freePort();
-  const child = spawn(
-    pythonExecutable(),
+  const server = spawnPython(
     ['-m', 'tutorgpt_asgi.testing.openai_server', '--port', String(port), '--answer', answer, '--chunks', String(chunks), '--delay', String(delay)],
-    {cwd: REPO_ROOT, stdio: 'ignore'},
   );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
   const baseUrl = `http://127.0.0.1:${port}/v1`;
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('the scripted OpenAI server did not start');
-    }
-    try {
-      await fetch(`${baseUrl}/models`, {signal: AbortSignal.timeout(2000)});
-      break;
-    } catch {
-      await sleep(200);
-    }
-  }
-  return {
-    baseUrl,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  // The scripted server has no GET route to ask: any HTTP answer (a 404) means it listens.
+  await waitUntilReady(server, `${baseUrl}/models`, 'the scripted OpenAI server', () => true);
+  return {baseUrl, stop: server.stop};
 }
 
 /**
@@ -169,33 +170,10 @@ export async function startOidcProvider(users) {
   const port = await freePort();
   const args = ['-m', 'oidc_provider_mock', '--host', '127.0.0.1', '--port', String(port), '--require-nonce'];
   for (const user of users) args.push('--user-claims', JSON.stringify(user));
-  const child = spawn(pythonExecutable(), args, {cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe']});
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const server = spawnPython(args);
   const issuer = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the OpenID provider did not start:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${issuer}/.well-known/openid-configuration`, {signal: AbortSignal.timeout(2000)});
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(200);
-  }
-  async function stop() {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
-  return {issuer, stop};
+  await waitUntilReady(server, `${issuer}/.well-known/openid-configuration`, 'the OpenID provider');
+  return {issuer, stop: server.stop};
 }
 
 /** Launch Debian's Chromium (or CHROMIUM_PATH) headless through playwright-core. */

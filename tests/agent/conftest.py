@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from tutorgpt_asgi.chatkit.responder import Responder, ResponderError, Responder
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
 from tutorgpt_asgi.sessions.service import AuthenticatedSession, SessionPolicy, SessionService
 from tutorgpt_asgi.store.connect import database_for
-from tutorgpt_asgi.testing.openai_server import ScriptedModel, running
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK_DOCS = REPO / "example-site" / "docs"
@@ -40,33 +38,6 @@ JANE_LOCATION = PageContext(
     current_lesson="agent-loop",
     highlighted_text="for _turn in range(TURN_BUDGET):",
 )
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@dataclass(frozen=True)
-class ModelServer:
-    """The scripted model and the base URL it is served on."""
-
-    model: ScriptedModel
-    base_url: str
-
-
-@pytest.fixture(scope="session")
-def _served_model() -> Iterator[ModelServer]:
-    model = ScriptedModel()
-    with running(model) as base_url:
-        yield ModelServer(model, base_url)
-
-
-@pytest.fixture
-def model_server(_served_model: ModelServer) -> ModelServer:
-    """The scripted server (started once), with an empty script and request log."""
-    _served_model.model.reset()
-    return _served_model
 
 
 @pytest.fixture(scope="session")

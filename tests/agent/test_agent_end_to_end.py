@@ -15,7 +15,8 @@ import httpx
 import pytest
 from chatkit import types as ck
 
-from tests.agent.conftest import BOOK_DOCS, SITE_URL, ModelServer, fenced_data
+from tests.agent.conftest import BOOK_DOCS, SITE_URL, fenced_data
+from tests.support.model import ModelServer
 from tests.support.servers import serve
 from tutorgpt_asgi import create_app
 from tutorgpt_asgi.sessions.context import PageContext, encode_context_header

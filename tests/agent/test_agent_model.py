@@ -12,12 +12,12 @@ import pytest
 
 from tests.agent.conftest import (
     SITE_URL,
-    ModelServer,
     collect,
     fenced_data,
     open_session,
     turn_for,
 )
+from tests.support.model import ModelServer
 from tutorgpt_asgi.agent import ModelTutor, OfflineTutor, build_responder
 from tutorgpt_asgi.agent.model import BUSY_MESSAGE, EMPTY_MESSAGE, UNAVAILABLE_MESSAGE
 from tutorgpt_asgi.agent.titles import TITLE_PROMPT

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.agent.conftest import ModelServer, collect, turn_for
+from tests.agent.conftest import collect, turn_for
+from tests.support.model import ModelServer
 from tutorgpt_asgi.agent import ModelTutor, build_responder
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.responder import TextDelta, Usage

@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.agent.conftest import ModelServer
+from tests.support.model import ModelServer
 from tutorgpt_asgi.testing.openai_server import Failure, Reply, ToolCall, main, split_text
 
 

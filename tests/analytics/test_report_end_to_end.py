@@ -127,7 +127,7 @@ def test_report_formats_filters_and_text_only_on_request(served: tuple[ExitStack
     table = run_report(db)
     assert table.returncode == 0 and "agent-loop" in table.stdout and OFF_BOOK not in table.stdout
     csv = run_report(db, "--format", "csv").stdout.splitlines()
-    assert csv[0].startswith("level,chapter,lesson,questions") and len(csv) == 1 + 2 + 2 + 1
+    assert csv[0].startswith("level,part,chapter,lesson,questions") and len(csv) == 1 + 2 + 2 + 1
     html = run_report(db, "--format", "html", "--show-text").stdout
     assert html.count("<svg") == 3 and OFF_BOOK in html and "http://" not in html.replace(SITE_URL, "")
     bad = run_report(db, "--since", "yesterday")

@@ -24,7 +24,6 @@ from starlette.routing import Route
 from tests.chatkit.conftest import Chat
 from tests.support.servers import serve
 from tests.support.tutor import ServedTutor, start_served
-from tutorgpt_asgi.testing.openai_server import ScriptedModel, running
 
 HS_SECRET = "a-test-secret-long-enough-for-every-hmac-algorithm-0123456789abcdef"
 AUDIENCE = "book.example"
@@ -99,25 +98,6 @@ def rsa_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="session")
 def ec_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
-
-
-@dataclass(frozen=True)
-class ModelServer:
-    model: ScriptedModel
-    base_url: str
-
-
-@pytest.fixture(scope="session")
-def _served_model() -> Iterator[ModelServer]:
-    model = ScriptedModel()
-    with running(model) as base_url:
-        yield ModelServer(model, base_url)
-
-
-@pytest.fixture
-def model_server(_served_model: ModelServer) -> ModelServer:
-    _served_model.model.reset()
-    return _served_model
 
 
 class Site(ServedTutor):

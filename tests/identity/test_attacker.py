@@ -16,7 +16,8 @@ from starlette.requests import Request
 
 from tests.chatkit import requests as req
 from tests.chatkit.conftest import Chat
-from tests.identity.conftest import AUDIENCE, HS_SECRET, ISSUER, ModelServer, Site, token
+from tests.identity.conftest import AUDIENCE, HS_SECRET, ISSUER, Site, token
+from tests.support.model import ModelServer
 from tutorgpt_asgi import Identity
 from tutorgpt_asgi.sessions.context import PageContext, encode_context_header
 from tutorgpt_asgi.testing.openai_server import Reply, ToolCall

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from tutorgpt_asgi.store.placeholders import numbered
+from tutorgpt_asgi.testing.postgres_admin import create_database, drop_database
 
 ENGINES = ("sqlite", "postgresql")
 ADMIN_URL = os.environ.get("TUTORGPT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -46,27 +45,14 @@ def _in_own_loop(coroutine: Any) -> Any:
     return result.get("value")
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test; yields its URL, drops it afterwards."""
-    name = f"tutorgpt_t_{secrets.token_hex(6)}"
-    _in_own_loop(_admin(f'CREATE DATABASE "{name}"'))
+    url: str = _in_own_loop(create_database(ADMIN_URL, "tutorgpt_t"))
     try:
-        yield _with_database(ADMIN_URL, name)
+        yield url
     finally:
-        _in_own_loop(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _in_own_loop(drop_database(ADMIN_URL, url))
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -101,17 +102,24 @@ def test_long_highlighted_text_counts_characters_not_bytes(tutor: Tutor) -> None
     assert codes(response) == ["HIGHLIGHTED_TEXT_TOO_LONG"]
 
 
+def _jane_found_again(tutor: Tutor, first: httpx.Response, again: httpx.Response) -> Any:
+    """Both sessions went to one student, Jane: her name kept (not given the second time), her
+    level updated (given). Returns her row."""
+    assert first.status_code == again.status_code == 201
+    [student] = tutor.rows("SELECT * FROM students")
+    assert student["email"] == "jane@example.com"
+    assert student["name"] == "Jane"
+    assert student["learning_level"] == "advanced"
+    sessions = tutor.rows("SELECT student_id FROM sessions")
+    assert len(sessions) == 2 and {row["student_id"] for row in sessions} == {student["id"]}
+    return student
+
+
 def test_existing_student_is_found_by_their_key_never_by_a_claimed_email(tutor: Tutor) -> None:
     first = tutor.create_session({"student_email": "Jane@Example.com", "student_name": "Jane"})
     again = tutor.create_session({"student_key": first.json()["student_key"], "learning_level": "advanced"})
     assert "student_key" not in again.json()  # shown once, when the student was created
-    assert first.status_code == again.status_code == 201
-    [student] = tutor.rows("SELECT * FROM students")
-    assert student["email"] == "jane@example.com"
-    assert student["name"] == "Jane"  # kept: not given the second time
-    assert student["learning_level"] == "advanced"  # updated: given
-    sessions = tutor.rows("SELECT student_id FROM sessions")
-    assert len(sessions) == 2 and {row["student_id"] for row in sessions} == {student["id"]}
+    student = _jane_found_again(tutor, first, again)
 
     claimed = tutor.create_session({"student_email": "  jane@example.COM ", "student_name": "Mallory"})
     assert claimed.status_code == 201 and claimed.json()["student_key"] != first.json()["student_key"]
@@ -125,13 +133,7 @@ def test_trust_claimed_email_opt_in_finds_the_student_by_normalised_email(make_t
     again = tutor.create_session(
         {"student_email": "  jane@example.COM ", "learning_level": "advanced"}
     )
-    assert first.status_code == again.status_code == 201
-    [student] = tutor.rows("SELECT * FROM students")
-    assert student["email"] == "jane@example.com"
-    assert student["name"] == "Jane"  # kept: not given the second time
-    assert student["learning_level"] == "advanced"  # updated: given
-    sessions = tutor.rows("SELECT student_id FROM sessions")
-    assert len(sessions) == 2 and {row["student_id"] for row in sessions} == {student["id"]}
+    _jane_found_again(tutor, first, again)
 
 
 def test_new_student_per_new_email(tutor: Tutor) -> None:

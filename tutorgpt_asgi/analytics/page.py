@@ -10,12 +10,13 @@ the WCAG relative-luminance formula in ``tests/analytics/test_page.py``); dark m
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from html import escape
 from typing import Final
 
 from tutorgpt_asgi.analytics.charts import MAX_SERIES, Bar, Series, bar_chart, day_range, line_chart
-from tutorgpt_asgi.analytics.render import cost, lesson_label, share
+from tutorgpt_asgi.analytics.render import cost, lesson_label, place_label, share
 from tutorgpt_asgi.analytics.report import Report, Stats
 
 #: (name, light, dark): the page's colours; tests check their contrast.
@@ -85,7 +86,7 @@ def _cards(report: Report) -> str:
 def _over_time(report: Report) -> str:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for entry in report.days:
-        label = f"{entry.chapter_id or '-'} / {entry.lesson_id or '-'}"
+        label = place_label(entry.part_id, entry.chapter_id, entry.lesson_id)
         counts[label][entry.day] = entry.questions
     busiest = [lesson_label(s) for s in report.lessons[:MAX_SERIES]]
     days = day_range(date.fromisoformat(report.since[:10]), date.fromisoformat(report.until[:10]))
@@ -120,16 +121,17 @@ def _charts(report: Report) -> str:
     )
 
 
-def _table(report: Report) -> str:
-    head = ("Lesson", "Questions", "Students", "Follow-ups/thread", "Down share", "Not in book",
+def _table(title: str, head_cell: str, groups: list[Stats], label: Callable[[Stats], str]) -> str:
+    """One row of figures per group (lesson or part), ``label`` giving its first cell."""
+    head = (head_cell, "Questions", "Students", "Follow-ups/thread", "Down share", "Not in book",
             "Tokens", "Cost")
     rows = []
-    for s in report.lessons:
+    for s in groups:
         cells = (s.questions, s.students, f"{s.follow_ups_per_thread:.2f}", share(s.thumbs_down_share),
                  s.not_in_book, s.prompt_tokens + s.completion_tokens, cost(s.cost))
-        rows.append(f"<tr><td>{_lesson_link(s)}</td>" + "".join(f'<td class="n">{c}</td>' for c in cells) + "</tr>")
+        rows.append(f"<tr><td>{label(s)}</td>" + "".join(f'<td class="n">{c}</td>' for c in cells) + "</tr>")
     header = "".join(f'<th{"" if i == 0 else " class=n"} scope="col">{h}</th>' for i, h in enumerate(head))
-    return f"<h2>Lessons</h2><table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<h2>{title}</h2><table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _details(report: Report) -> str:
@@ -144,6 +146,14 @@ def _details(report: Report) -> str:
     return "<h2>Passages readers asked about</h2>" + "".join(parts)
 
 
+def _tables(report: Report) -> str:
+    """The lessons, then the parts in a book that has them."""
+    tables = _table("Lessons", "Lesson", report.lessons, _lesson_link)
+    if report.parts:
+        tables += _table("Parts", "Part", report.parts, lambda s: escape(s.part_id or "-"))
+    return tables
+
+
 def render_page(report: Report, *, controls: str = "") -> str:
     """The whole page; ``controls`` is extra HTML under the heading (the admin's filter form)."""
     scope = f", chapter {escape(report.chapter)}" if report.chapter else ""
@@ -153,6 +163,6 @@ def render_page(report: Report, *, controls: str = "") -> str:
         f"<title>TutorGPT: where readers struggle</title><style>{_css()}</style></head><body>"
         "<main><h1>Where readers struggle</h1>"
         f'<p class="muted">Questions from {escape(report.since[:16])} to {escape(report.until[:16])} UTC'
-        f"{scope}.</p>{controls}{_cards(report)}{_charts(report)}{_table(report)}{_details(report)}"
+        f"{scope}.</p>{controls}{_cards(report)}{_charts(report)}{_tables(report)}{_details(report)}"
         "</main></body></html>"
     )

@@ -18,12 +18,13 @@ from tutorgpt_asgi.store.database import Transaction
 
 @dataclass(frozen=True, slots=True)
 class TurnRecord:
-    """One row of ``turn_records`` (see migration 0005 for the meaning of each column)."""
+    """One row of ``turn_records`` (see migrations 0005 and 0008 for the meaning of each column)."""
 
     item_id: str
     thread_id: str
     student_id: str
     answer_item_id: str | None
+    part_id: str | None
     chapter_id: str | None
     lesson_id: str | None
     page_path: str | None
@@ -91,6 +92,7 @@ class TurnMeter:
             thread_id=self._turn.thread_id,
             student_id=self._turn.context.student_id,
             answer_item_id=answer_item_id,
+            part_id=location.part_id,
             chapter_id=location.current_chapter,
             lesson_id=location.current_lesson,
             page_path=location.page_path,

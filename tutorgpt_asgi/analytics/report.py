@@ -1,4 +1,4 @@
-"""The author's report: turn records folded into figures per lesson and per chapter.
+"""The author's report: turn records folded into figures per lesson, chapter and part.
 
 Records are read in pages ordered by time (a keyset cursor, so a big table never sits in memory
 and a progress bar can follow along) and folded into :class:`Tally` objects in Python: the
@@ -28,8 +28,10 @@ PAGE_SIZE: Final = 2000
 TOP_PASSAGES: Final = 5
 _SINCE = re.compile(r"^(\d{1,5})([mhdw])$")
 _UNITS: Final = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+#: Where in the book a group of turns was asked: (part, chapter, lesson), each None if unknown.
+Place = tuple[str | None, str | None, str | None]
 _COLUMNS: Final = (
-    "t.item_id, t.thread_id, t.student_id, t.chapter_id, t.lesson_id, t.page_path, t.cited,"
+    "t.item_id, t.thread_id, t.student_id, t.part_id, t.chapter_id, t.lesson_id, t.page_path, t.cited,"
     " t.not_in_book, t.follow_up, t.anchor, t.first_delta_ms, t.prompt_tokens,"
     " t.completion_tokens, t.model, t.created_at, f.kind AS thumbs"
 )
@@ -57,8 +59,10 @@ class Passage(msgspec.Struct):
 
 
 class Stats(msgspec.Struct):
-    """The figures of one lesson, one chapter, or the whole book (``lesson_id`` None)."""
+    """The figures of one lesson, one chapter (``lesson_id`` None), one part (``chapter_id`` None
+    too) or the whole book; ``part_id`` is None for books without parts."""
 
+    part_id: str | None
     chapter_id: str | None
     lesson_id: str | None
     page_url: str | None
@@ -83,18 +87,25 @@ class DayCount(msgspec.Struct):
     """Questions asked in one lesson on one day (UTC), for the chart over time."""
 
     day: str
+    part_id: str | None
     chapter_id: str | None
     lesson_id: str | None
     questions: int
 
 
 class Report(msgspec.Struct):
-    """The whole report; ``unpriced_models`` have no entry in ``TUTORGPT_MODEL_PRICES``."""
+    """The whole report; ``unpriced_models`` have no entry in ``TUTORGPT_MODEL_PRICES``.
+
+    ``parts`` is empty unless some record was asked from a page inside a part (issue 17's
+    parts > chapters > lessons books); then it sums to the total, with a ``part_id`` None row for
+    the pages outside any part.
+    """
 
     since: str
     until: str
     chapter: str | None
     total: Stats
+    parts: list[Stats]
     chapters: list[Stats]
     lessons: list[Stats]
     days: list[DayCount]
@@ -161,8 +172,8 @@ async def build_report(
 
     ``progress`` is called with the number of records read after each page.
     """
-    tallies: dict[tuple[str | None, str | None], Tally] = {}
-    days: Counter[tuple[str, str | None, str | None]] = Counter()
+    tallies: dict[Place, Tally] = {}
+    days: Counter[tuple[str, str | None, str | None, str | None]] = Counter()
     cursor = (stored(query.since), "")
     chapter = "" if query.chapter is None else " AND t.chapter_id = ?"
     while True:
@@ -175,7 +186,7 @@ async def build_report(
             (cursor[0], cursor[0], cursor[1], *([query.chapter] if query.chapter else [])),
         )
         for row in rows:
-            key = (row["chapter_id"], row["lesson_id"])
+            key = (row["part_id"], row["chapter_id"], row["lesson_id"])
             tallies.setdefault(key, Tally()).add(row)
             days[(row["created_at"][:10], *key)] += 1
         if progress is not None:
@@ -215,42 +226,47 @@ async def _question_texts(db: Database, tallies: Any) -> dict[str, str]:
 
 def _assemble(
     query: ReportQuery,
-    tallies: dict[tuple[str | None, str | None], Tally],
-    days: Counter[tuple[str, str | None, str | None]],
+    tallies: dict[Place, Tally],
+    days: Counter[tuple[str, str | None, str | None, str | None]],
     texts: dict[str, str],
 ) -> Report:
-    chapters: dict[str | None, Tally] = {}
+    parts: dict[str | None, Tally] = {}
+    chapters: dict[tuple[str | None, str | None], Tally] = {}
     total = Tally()
-    for (chapter, _), tally in tallies.items():
-        _merge(chapters.setdefault(chapter, Tally()), tally)
+    for (part, chapter, _), tally in tallies.items():
+        _merge(parts.setdefault(part, Tally()), tally)
+        _merge(chapters.setdefault((part, chapter), Tally()), tally)
         _merge(total, tally)
     unpriced = sorted(
         {key.rsplit("|", 1)[0] for key in total.tokens if total.tokens[key]}
         - set(query.prices) - {""}
     )
 
-    def stats(chapter: str | None, lesson: str | None, tally: Tally, page: bool) -> Stats:
-        return _stats(query, chapter, lesson, tally, texts, page)
+    def stats(place: Place, tally: Tally, page: bool) -> Stats:
+        return _stats(query, place, tally, texts, page)
 
-    lessons = [stats(c, lesson, t, True) for (c, lesson), t in tallies.items()]
-    lessons.sort(key=lambda s: (-s.questions, s.chapter_id or "", s.lesson_id or ""))
-    chapter_stats = [stats(c, None, t, False) for c, t in chapters.items()]
-    chapter_stats.sort(key=lambda s: (-s.questions, s.chapter_id or ""))
+    def order(s: Stats) -> tuple[int, str, str, str]:
+        return -s.questions, s.part_id or "", s.chapter_id or "", s.lesson_id or ""
+
+    lessons = sorted((stats(place, t, True) for place, t in tallies.items()), key=order)
+    chapter_stats = sorted((stats((p, c, None), t, False) for (p, c), t in chapters.items()), key=order)
+    part_stats = sorted((stats((p, None, None), t, False) for p, t in parts.items()), key=order)
     return Report(
         since=stored(query.since),
         until=stored(utc_now()),
         chapter=query.chapter,
-        total=stats(query.chapter, None, total, False),
+        total=stats((None, query.chapter, None), total, False),
+        parts=part_stats if any(s.part_id for s in part_stats) else [],
         chapters=chapter_stats,
         lessons=lessons,
-        days=[DayCount(day, c, lesson, n) for (day, c, lesson), n in sorted(days.items(), key=_day_key)],
+        days=[DayCount(day, part, chapter, lesson, n)
+              for (day, part, chapter, lesson), n in sorted(days.items(), key=_day_key)],
         unpriced_models=unpriced,
     )
 
 
-def _day_key(entry: tuple[tuple[str, str | None, str | None], int]) -> tuple[str, str, str]:
-    (day, chapter, lesson), _ = entry
-    return day, chapter or "", lesson or ""
+def _day_key(entry: tuple[tuple[str, str | None, str | None, str | None], int]) -> tuple[str, ...]:
+    return tuple(value or "" for value in entry[0])
 
 
 def _merge(into: Tally, other: Tally) -> None:
@@ -266,13 +282,12 @@ def _merge(into: Tally, other: Tally) -> None:
     into.tokens += other.tokens
 
 
-def _stats(
-    query: ReportQuery, chapter: str | None, lesson: str | None, tally: Tally,
-    texts: dict[str, str], page: bool,
-) -> Stats:
+def _stats(query: ReportQuery, place: Place, tally: Tally, texts: dict[str, str], page: bool) -> Stats:
     rated = tally.thumbs["positive"] + tally.thumbs["negative"]
     threads = len(tally.threads)
+    part, chapter, lesson = place
     return Stats(
+        part_id=part,
         chapter_id=chapter,
         lesson_id=lesson,
         page_url=link(query.site_url, tally.page_path) if page else None,

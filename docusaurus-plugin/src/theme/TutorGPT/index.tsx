@@ -12,13 +12,13 @@ import { readSelection } from '../../client/selection';
 import type { Student } from '../../client/session';
 import { describeShortcut, isEditable, matchesShortcut, parseShortcut } from '../../client/shortcut';
 import { readJson, STORAGE_KEYS, writeJson } from '../../client/storage';
+import ChosenSurface from './ChosenSurface';
 import { useColorScheme, useNavbarMenu, useStyles, useViewportFit } from './hooks';
 import Launcher from './Launcher';
 import PanelHeader from './PanelHeader';
 import SelectionButton from './SelectionButton';
 import SignIn, { useSignIn } from './SignIn';
 import StudentForm from './StudentForm';
-import Surface from './Surface';
 import { chooseSurface, type SurfaceKind } from './surfaceChoice';
 import { useConnection } from './useConnection';
 import { useHighlightAsk } from './useHighlightAsk';
@@ -198,7 +198,7 @@ function Tutor({ data }: { data: TutorGlobalData }): ReactNode {
         </details>
         <div className="tutorgpt-body">
           {opened && !identityMissing && (
-            <Surface key={`${forgotten}:${signIn.epoch}`} kind={surface} config={config} fetch={connection.tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
+            <ChosenSurface key={`${forgotten}:${signIn.epoch}`} kind={surface} config={config} fetch={connection.tutorFetch} colorScheme={colorScheme} action={action} visible={open} onNavigate={followLink} />
           )}
         </div>
       </div>
