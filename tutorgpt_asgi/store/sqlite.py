@@ -111,16 +111,8 @@ def _drive(fn: Callable[[Any], Any], tx: Reader) -> Any:
     raise RuntimeError("a store function awaited something other than its transaction or reader")
 
 
-def _read_batch(connection: sqlite3.Connection, fns: list[ReadFn[Any]]) -> Outcomes:
-    """Run every read function on the reader connection; an outcome for each."""
-    reader = SQLiteReader(connection)
-    outcomes: Outcomes = []
-    for fn in fns:
-        try:
-            outcomes.append((True, _drive(fn, reader)))
-        except Exception as error:  # the caller gets it; the batch goes on
-            outcomes.append((False, error))
-    return outcomes
+def _read(connection: sqlite3.Connection, fn: ReadFn[T]) -> T:
+    return cast(T, _drive(fn, SQLiteReader(connection)))
 
 
 #: Free pages (4 KiB) given back per step of :meth:`SQLiteDatabase.reclaim_space`, the most
@@ -222,7 +214,7 @@ class SQLiteDatabase(Database):
             await self.close()
             raise DatabaseUnavailable(f"cannot open {self.display_url}: {error}") from error
         self._writer_thread.start(partial(_run_batch, self._writer))
-        self._reader_thread.start(partial(_read_batch, self._reader))
+        self._reader_thread.start_each(partial(_read, self._reader))
 
     def _open_writer(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
