@@ -17,21 +17,21 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.requests import HTTPConnection
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from tutorgpt_asgi.logs import configure_logging
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.settings import Settings, SettingsError, load_settings
 from tutorgpt_asgi.web.admin import admin_login, admin_logout, admin_page
+from tutorgpt_asgi.web.dispatch import StaticRoutes
 from tutorgpt_asgi.web.errors import error_response
 from tutorgpt_asgi.web.health import health
 from tutorgpt_asgi.web.identity import IdentifyCallback
-from tutorgpt_asgi.web.middleware import middleware_stack
+from tutorgpt_asgi.web.middleware import WebLayer
 from tutorgpt_asgi.web.openapi import openapi_schema
 from tutorgpt_asgi.web.protocol import chatkit_endpoint
 from tutorgpt_asgi.web.session import create_session, end_session, erase_student, list_sessions, refresh_session
@@ -40,42 +40,51 @@ from tutorgpt_asgi.web.signin import callback, login, providers
 logger = logging.getLogger("tutorgpt_asgi")
 
 
-class LazyStartMiddleware:
-    """Starts the runtime on the first request when no lifespan did (a host that forgot it)."""
+class TutorGPTApp(Starlette):
+    """The sub-app: Starlette's application, routes and lifespan, behind one web layer.
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        self.app = app
+    Starlette wraps a router in ``ServerErrorMiddleware`` and ``ExceptionMiddleware`` around the
+    user middleware; here :class:`~tutorgpt_asgi.web.middleware.WebLayer` does the first's work
+    (the 500) along with ours, and :class:`~tutorgpt_asgi.web.dispatch.StaticRoutes`, innermost,
+    the second's (the 404/405 bodies) while it finds the endpoint by exact path. Middleware a
+    host adds with ``add_middleware`` still runs between the two, as in Starlette.
+    """
+
+    def __init__(self, *, runtime: Runtime, allowed_origins: tuple[str, ...], **options: Any) -> None:
+        super().__init__(**options)
         self.runtime = runtime
+        self.allowed_origins = allowed_origins
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.runtime.started:
-            logger.warning(
-                "TutorGPT started lazily: compose its lifespan in the host app for a clean "
-                "shutdown (lifespan=tutor.router.lifespan_context)"
-            )
-            await self.runtime.start()
-        await self.app(scope, receive, send)
+    def build_middleware_stack(self) -> ASGIApp:
+        app: ASGIApp = StaticRoutes(self.router, _http_error)
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return WebLayer(app, runtime=self.runtime, allowed_origins=self.allowed_origins)
 
 
-def _allowed_methods(request: Request) -> str:
+def _allowed_methods(connection: HTTPConnection) -> str:
     """Every method some route serves at this path (Starlette names only the first route's)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
+    for route in connection.app.router.routes:
+        match, _ = route.matches(connection.scope)
         if match is not Match.NONE and isinstance(route, Route) and route.methods:
             methods |= route.methods
     return ", ".join(sorted(methods))
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """404 and 405 in the contract's error shape instead of Starlette's plain text."""
-    assert isinstance(exc, HTTPException)
+def _http_error(connection: HTTPConnection, exc: HTTPException) -> Response:
+    """404 and 405 in the contract's error shape instead of Starlette's plain text; any other
+    ``HTTPException`` (none of our routes raises one) as Starlette's default handler renders it."""
     if exc.status_code == 405:
-        detail = ErrorDetail("METHOD_NOT_ALLOWED", f"{request.method} is not allowed here")
-        allow = {"Allow": _allowed_methods(request)}
-        return error_response(request, 405, "Method not allowed", [detail], headers=allow)
-    detail = ErrorDetail("NOT_FOUND", f"No route for {request.url.path}")
-    return error_response(request, exc.status_code, "Not found", [detail], headers=exc.headers)
+        detail = ErrorDetail("METHOD_NOT_ALLOWED", f"{connection.scope['method']} is not allowed here")
+        allow = {"Allow": _allowed_methods(connection)}
+        return error_response(connection, 405, "Method not allowed", [detail], headers=allow)
+    if exc.status_code == 404:
+        detail = ErrorDetail("NOT_FOUND", f"No route for {connection.url.path}")
+        return error_response(connection, 404, "Not found", [detail], headers=exc.headers)
+    if exc.status_code in {204, 304}:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
 def _check_identity_modes(settings: Settings, identify: IdentifyCallback | None) -> None:
@@ -132,14 +141,6 @@ def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) ->
         Route("/admin/login", admin_login, methods=["POST"]),
         Route("/admin/logout", admin_logout, methods=["POST"]),
     ]
-    app = Starlette(
-        routes=routes,
-        middleware=[
-            *middleware_stack(settings.allowed_origins),
-            Middleware(LazyStartMiddleware, runtime=runtime),
-        ],
-        exception_handlers={404: _http_error, 405: _http_error},
-        lifespan=lifespan,
-    )
+    app = TutorGPTApp(runtime=runtime, allowed_origins=settings.allowed_origins, routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
     return app

@@ -11,7 +11,9 @@ import logging
 import time
 from typing import Final
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
+
+from tutorgpt_asgi.web.errors import REQUEST_ID_KEY
 
 logger = logging.getLogger("tutorgpt_asgi.access")
 
@@ -25,43 +27,27 @@ def _printable(path: str) -> str:
     return repr(path[:_MAX_PATH_CHARS])[1:-1]
 
 
-class AccessLogMiddleware:
-    """Logs ``METHOD /path status duration`` at INFO once the response is over (or failed)."""
+def log_request(scope: Scope, status: int, began: float) -> None:
+    """Log ``METHOD /path status duration`` at INFO once the response is over (or failed).
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # what the client gets if the app raises before answering
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            route = f"{scope['method']} {_printable(scope['path'])}"
-            student = scope.get(STUDENT_SCOPE_KEY) or "-"
-            request_id = scope.get("tutorgpt.request_id", "-")
-            # A load balancer's health checks would drown the rest: a healthy one is DEBUG.
-            level = logging.DEBUG if status == 200 and scope["path"].endswith("/health") else logging.INFO
-            logger.log(
-                level,
-                "%s %d %.1fms request_id=%s student_id=%s",
-                route, status, duration_ms, request_id, student,
-                extra={
-                    "request_id": request_id,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                    "student_id": student,
-                },
-            )
+    Called by :class:`~tutorgpt_asgi.web.middleware.WebLayer` only when INFO is enabled;
+    ``status`` is 500 when the app raised before answering.
+    """
+    duration_ms = round((time.perf_counter() - began) * 1000, 1)
+    route = f"{scope['method']} {_printable(scope['path'])}"
+    student = scope.get(STUDENT_SCOPE_KEY) or "-"
+    request_id = scope.get(REQUEST_ID_KEY, "-")
+    # A load balancer's health checks would drown the rest: a healthy one is DEBUG.
+    level = logging.DEBUG if status == 200 and scope["path"].endswith("/health") else logging.INFO
+    logger.log(
+        level,
+        "%s %d %.1fms request_id=%s student_id=%s",
+        route, status, duration_ms, request_id, student,
+        extra={
+            "request_id": request_id,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+            "student_id": student,
+        },
+    )

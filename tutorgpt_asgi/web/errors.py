@@ -18,6 +18,11 @@ from tutorgpt_asgi.clock import isoformat_z, utc_now
 from tutorgpt_asgi.sessions.context import ErrorDetail
 
 REQUEST_ID_HEADER = "X-Request-ID"
+#: Where :class:`~tutorgpt_asgi.web.middleware.WebLayer` leaves this request's id in the scope.
+REQUEST_ID_KEY = "tutorgpt.request_id"
+
+#: One encoder for every response body: structs and dicts go straight to bytes.
+ENCODER = msgspec.json.Encoder()
 
 
 def new_request_id() -> str:
@@ -26,18 +31,29 @@ def new_request_id() -> str:
 
 
 def request_id(connection: HTTPConnection) -> str:
-    """The id of this request, as set by :class:`~tutorgpt_asgi.web.middleware.RequestIdMiddleware`."""
-    value = connection.scope.get("tutorgpt.request_id")
+    """The id of this request, as set by :class:`~tutorgpt_asgi.web.middleware.WebLayer`."""
+    value = connection.scope.get(REQUEST_ID_KEY)
     return value if isinstance(value, str) else new_request_id()
 
 
 class JSONResponse(Response):
-    """A JSON response encoded with msgspec (about 20× faster than the stdlib encoder)."""
+    """A JSON response encoded with msgspec (about 20× faster than the stdlib encoder).
+
+    Its head is built here from constant bytes rather than by ``Response.init_headers``, which
+    lower-cases and searches the header list on every response: 1.3 µs against 2.2 µs for a
+    created session (``timeit``, issue 16). ``background`` is never used by TutorGPT's routes.
+    """
 
     media_type = "application/json"
 
-    def render(self, content: Any) -> bytes:
-        return msgspec.json.encode(content)
+    def __init__(self, content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = ENCODER.encode(content)
+        raw = [(b"content-length", b"%d" % len(self.body)), (b"content-type", b"application/json")]
+        if headers:
+            raw += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        self.raw_headers = raw
 
 
 def error_response(
@@ -54,6 +70,4 @@ def error_response(
     body.update(extra)
     body["timestamp"] = isoformat_z(utc_now())
     body["request_id"] = request_id(connection)
-    # Set here too: a 500 is rendered outside the request-id middleware.
-    headers = {**(headers or {}), REQUEST_ID_HEADER: body["request_id"]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)  # the web layer adds X-Request-ID
