@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"comma-separated groups (default: all): {','.join(GROUPS)}")
     parser.add_argument("--duration", type=float, help="seconds per wrk run (default 8; quick 1)")
     parser.add_argument("--rounds", type=int, help="rounds of alternation (default 5; quick 2)")
+    parser.add_argument("--compare", metavar="REF",
+                        help="also run the wrk cases on TutorGPT servers of this git commit or tag "
+                             "(e.g. before-16), in the same rounds: before and after rows")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR,
                         help="where latest.json and latest.md go (default bench/results)")
     return parser
@@ -59,6 +62,7 @@ def options_from(args: argparse.Namespace, workdir: Path) -> Options:
     else:
         options = Options(duration=8.0, rounds=5, groups=args.cases, workdir=workdir,
                           pinning=pinning, quick=False)
+    options = replace(options, compare=args.compare)
     if args.duration is not None or args.rounds is not None:
         if (args.duration is not None and args.duration < 1) or (args.rounds is not None and args.rounds < 1):
             raise BenchError("--duration must be at least 1 second and --rounds at least 1")
@@ -84,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quick": options.quick, "duration": options.duration, "rounds": options.rounds,
         "connections": options.connections, "groups": sorted(options.groups),
         "server_cores": options.pinning.server, "load_cores": options.pinning.load,
+        "compare": options.compare,
     }
     json_path, md_path = report.write(results, args.output)
     print()

@@ -156,8 +156,10 @@ def start_server(
     pinning: Pinning,
     log_dir: Path,
     ready_path: str,
+    cwd: Path = REPO,
 ) -> Server:
-    """Start ``python -m <module_args> --port <free>`` and wait until ``ready_path`` answers 200.
+    """Start ``python -m <module_args> --port <free>`` in ``cwd`` and wait until ``ready_path``
+    answers 200.
 
     The server leads its own process group, so stopping it also stops uvicorn's workers.
     """
@@ -167,7 +169,7 @@ def start_server(
     full_env = {**os.environ, **env}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, env=full_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            command, env=full_env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     server = Server(name, process, port, log_path, dict(env))

@@ -87,16 +87,20 @@ def get_thread_body(thread_id: str) -> bytes:
 
 async def create_sessions(
     client: httpx.AsyncClient, base_url: str, count: int, *, first: int = 0, prefix: str = "chat",
-    concurrency: int = 32,
+    concurrency: int = 32, address_offset: int = 0,
 ) -> list[str]:
-    """``count`` sessions for distinct students from distinct addresses; their client secrets."""
+    """``count`` sessions for distinct students from distinct addresses; their client secrets.
+
+    ``address_offset`` shifts the addresses (not the students), so that runs sharing a Redis do
+    not share its limit windows.
+    """
     gate = asyncio.Semaphore(concurrency)
 
     async def one(number: int) -> str:
         async with gate:
             response = await client.post(
                 f"{base_url}/session", json=session_body(number, prefix),
-                headers={"X-Forwarded-For": client_ip(number)},
+                headers={"X-Forwarded-For": client_ip(number + address_offset)},
             )
         if response.status_code != 201:
             raise ProtocolFailure(f"POST /session answered {response.status_code}: {response.text[:300]}")

@@ -11,6 +11,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+#: The references a row may be compared with, round by round (``vs_<name>`` in a row).
+REFERENCES = ("naive", "before")
+
 
 def _cpu_model() -> str:
     try:
@@ -34,7 +37,7 @@ def _wrk_version() -> str:
 def machine() -> dict[str, Any]:
     """What the numbers depend on: CPU, cores, load, and the versions of the stack."""
     versions = {}
-    for package in ("uvicorn", "starlette", "msgspec", "aiosqlite", "limits", "openai", "uvloop",
+    for package in ("uvicorn", "starlette", "msgspec", "limits", "openai", "uvloop",
                     "httptools"):
         try:
             versions[package] = metadata.version(package)
@@ -88,23 +91,27 @@ def markdown(results: dict[str, Any]) -> str:
         f"Run of {results['finished_at']} ({'quick' if config['quick'] else 'full'}, "
         f"{config['rounds']} rounds of {config['duration']} s, wrk {config['connections']} "
         f"connections, pinning: server on core {config['server_cores'] or 'any'}, load on core "
-        f"{config['load_cores'] or 'any'}; {results['seconds']} s in all).",
+        f"{config['load_cores'] or 'any'}; {results['seconds']} s in all"
+        + (f"; compared with {config['compare']}" if config.get("compare") else "") + ").",
         f"Machine: {info['cpu']}, {info['cores']} cores, load {info['load_average_at_start']} at "
         f"start, Python {info['python']}, SQLite {info['sqlite']}, uvicorn "
         f"{info['versions']['uvicorn']}, {info['wrk']}.",
     ]
     rows = ([("bare", results["bare"])] if "bare" in results else []) + list(results["cases"].items())
+    # "× naive" and "× before" columns appear when some row was compared with that reference.
+    references = [name for name in REFERENCES if any(f"vs_{name}" in row for _, row in rows)]
     if rows:
         lines += [
             "",
-            "| case | req/s (median) | × bare | p50 ms | p99 ms | server CPU % of a core | "
-            "peak RSS MB | errors | req/s by round | target |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+            "| case | req/s (median) | × bare | " + "".join(f"× {name} | " for name in references)
+            + "p50 ms | p99 ms | server CPU % of a core | peak RSS MB | errors | req/s by round | target |",
+            "|---|---:|---:|" + "---:|" * len(references) + "---:|---:|---:|---:|---:|---|---|",
         ]
     for _, row in rows:
         lines.append(
             f"| {row['label']} | {_fmt(row['rps'], 0)} | {_ratio(row['ratio'])} | "
-            f"{_fmt(row['p50_ms'], 2)} | {_fmt(row['p99_ms'], 2)} | {_fmt(row['server_cpu_pct'], 0)} | "
+            + "".join(f"{_ratio(row.get(f'vs_{name}'))} | " for name in references)
+            + f"{_fmt(row['p50_ms'], 2)} | {_fmt(row['p99_ms'], 2)} | {_fmt(row['server_cpu_pct'], 0)} | "
             f"{_fmt(row['peak_rss_mb'])} | {_fmt(row['errors'])} | {_by_round(row)} | "
             f"{_targets(row)} |"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import secrets as random_numbers
 import statistics
 import time
 from collections.abc import Callable
@@ -20,14 +21,11 @@ from typing import Any
 import httpx
 
 from bench import cases as case_defs
+from bench import client_cases, compare, limits_redis, ratelimit_cpu
 from bench import protocol_client as pc
-from bench import ratelimit_cpu
 from bench import shared as shared_db
 from bench.procs import BenchError, Pinning, Server, cpu_seconds, start_server
 from bench.wrk import WrkResult, run_wrk
-
-#: A chat answer long enough to stream in several pieces.
-QUESTION = "How does a for loop know when to stop?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +48,8 @@ class Options:
     search_pages: int = 2000
     search_queries: int = 1000
     limiter_seconds: float = 5.0
+    #: ``--compare REF``: also run the wrk cases on servers of this commit, in the same rounds.
+    compare: str | None = None
 
 
 @dataclass
@@ -70,6 +70,9 @@ class Servers:
         self.log = log
         self.running: dict[str, Server] = {}
         self.next_number: dict[str, int] = {}
+        # Client addresses (and with them Redis keys) start at a random number per run, so two
+        # runs on one Redis within a minute do not share limit windows.
+        self.first_number = random_numbers.randbelow(1 << 24)
 
     def start(self, spec: case_defs.ServerSpec) -> Server:
         if spec.name not in self.running:
@@ -77,9 +80,9 @@ class Servers:
             self.running[spec.name] = start_server(
                 spec.name, spec.module_args, env=spec.env, cores=spec.cores,
                 pinning=self.options.pinning, log_dir=self.options.workdir,
-                ready_path=spec.ready_path,
+                ready_path=spec.ready_path, cwd=spec.cwd,
             )
-            self.next_number[spec.name] = 0
+            self.next_number[spec.name] = self.first_number
         return self.running[spec.name]
 
     def numbers(self, name: str, used: int) -> int:
@@ -120,6 +123,8 @@ class Run:
         self.servers = Servers(options, self.log)
         self.databases = shared_db.BenchDatabases()
         self.results: dict[str, Any] = {"cases": {}, "notes": []}
+        self.redis_url = limits_redis.limits_url()
+        self.variants = [case_defs.THIS_TREE]
         pin = options.pinning
         self.load_cores = pin.load
         self.all_cores = f"{pin.server},{pin.load}" if pin.server and pin.load else None
@@ -150,76 +155,88 @@ class Run:
     # --- preparation ---------------------------------------------------------------------
 
     def _prepare_sessions(self) -> list[case_defs.WrkCase]:
+        """One and two workers per variant (two with Redis limits), and the naive build."""
         opts = self.options
-        selected = case_defs.session_cases(opts.wrk_threads, opts.student_pool)
-        for workers in (1, 2):
-            cores = self.options.pinning.server if workers == 1 else self.all_cores
-            spec = case_defs.tutorgpt_server(f"session-{workers}w", opts.workdir, workers, cores)
+        specs = [case_defs.naive_server(opts.workdir, opts.pinning.server),
+                 case_defs.session_server(1, opts.workdir, opts.pinning.server, self.redis_url, redis=True)]
+        selected = case_defs.naive_cases(opts.wrk_threads, opts.student_pool)
+        for variant in self.variants:
+            selected += case_defs.session_cases(opts.wrk_threads, opts.student_pool, variant)
+            for workers in (1, 2):
+                cores = opts.pinning.server if workers == 1 else self.all_cores
+                specs.append(case_defs.session_server(workers, opts.workdir, cores, self.redis_url, variant))
+        # Between the one- and two-worker rows: what Redis limits alone cost one worker.
+        after = next(i for i, case in enumerate(selected) if case.key == "session_existing_1w") + 1
+        selected.insert(after, case_defs.redis_one_worker_case(opts.wrk_threads, opts.student_pool))
+        for spec in specs:
             server = self.servers.start(spec)
             self.log(f"creating {opts.student_pool} existing students on {server.name}")
-            asyncio.run(self._create_sessions(server.base_url, opts.student_pool, prefix="student"))
+            asyncio.run(self.create_sessions(server.base_url, opts.student_pool, prefix="student"))
         return selected
 
-    async def _create_sessions(self, base_url: str, count: int, *, prefix: str,
-                               first: int = 0) -> list[str]:
+    async def create_sessions(self, base_url: str, count: int, *, prefix: str,
+                              first: int = 0) -> list[str]:
         async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
             return await asyncio.wait_for(
-                pc.create_sessions(client, base_url, count, first=first, prefix=prefix), 300
+                pc.create_sessions(client, base_url, count, first=first, prefix=prefix,
+                                   address_offset=self.servers.first_number), 300
             )
 
-    def _chat_server(self) -> Server:
+    def chat_server(self, variant: case_defs.Variant = case_defs.THIS_TREE) -> Server:
         model = self.servers.start(case_defs.model_server("model", self.load_cores, chunks=8,
                                                           delay=0.0))
         spec = case_defs.tutorgpt_server(
-            "chat", self.options.workdir, 1, self.options.pinning.server,
+            f"chat{variant.suffix}", self.options.workdir, 1, self.options.pinning.server, variant.source,
             TUTORGPT_MODEL="bench-model", OPENAI_BASE_URL=model.base_url + "/v1",
             OPENAI_API_KEY="bench-key", TUTORGPT_MESSAGE_RATE_LIMIT="600/minute",
             TUTORGPT_MESSAGE_RATE_LIMIT_PER_IP="100000000/minute",  # all load comes from one address
         )
         return self.servers.start(spec)
 
-    def _prepare_chat(self) -> list[case_defs.WrkCase]:
+    def _prepare_chat(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
         opts = self.options
-        server = self._chat_server()
-        self.log(f"creating {opts.chat_sessions} chat sessions")
-        secrets = asyncio.run(self._create_sessions(server.base_url, opts.chat_sessions,
-                                                    prefix="chat"))
-        secrets_file = opts.workdir / "chat-secrets.txt"
+        server = self.chat_server(variant)
+        self.log(f"creating {opts.chat_sessions} chat sessions on {server.name}")
+        secrets = asyncio.run(self.create_sessions(server.base_url, opts.chat_sessions,
+                                                   prefix="chat"))
+        secrets_file = opts.workdir / f"{server.name}-secrets.txt"
         secrets_file.write_text("\n".join(secrets) + "\n")
         body_file = opts.workdir / "threads-create.json"
-        body_file.write_bytes(pc.create_thread_body(QUESTION))
+        body_file.write_bytes(pc.create_thread_body(client_cases.QUESTION))
         return [case_defs.protocol_case(
-            "chat_turn", "chat", "ChatKit turn (threads.create, streamed answer), 1 worker",
-            secrets_file, body_file, opts.wrk_threads,
+            f"chat_turn{variant.suffix}", "chat",
+            f"ChatKit turn (threads.create, streamed answer), 1 worker{variant.label}",
+            secrets_file, body_file, opts.wrk_threads, server=server.name,
         )]
 
-    def _prepare_shared(self) -> list[case_defs.WrkCase]:
+    def _prepare_shared(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
         """POST /session and a chat turn on PostgreSQL + Redis, one and two workers (issue 15)."""
         opts = self.options
         model = self.servers.start(case_defs.model_server("model", self.load_cores, chunks=8, delay=0.0))
         body_file = opts.workdir / "threads-create.json"
-        body_file.write_bytes(pc.create_thread_body(QUESTION))
+        body_file.write_bytes(pc.create_thread_body(client_cases.QUESTION))
         selected = []
         for workers in (1, 2):
             cores = opts.pinning.server if workers == 1 else self.all_cores
             database_url = self.databases.create()
-            spec = case_defs.shared_server(workers, opts.workdir, cores, database_url, shared_db.REDIS_URL,
-                                           model.base_url)
+            spec = case_defs.shared_server(workers, opts.workdir, cores, database_url, self.redis_url,
+                                           model.base_url, variant)
             server = self.servers.start(spec)
             self.log(f"creating {opts.chat_sessions} chat sessions on {server.name}")
-            secrets = asyncio.run(self._create_sessions(server.base_url, opts.chat_sessions, prefix="shared"))
-            secrets_file = opts.workdir / f"shared-{workers}w-secrets.txt"
+            secrets = asyncio.run(self.create_sessions(server.base_url, opts.chat_sessions, prefix="shared"))
+            secrets_file = opts.workdir / f"{server.name}-secrets.txt"
             secrets_file.write_text("\n".join(secrets) + "\n")
             plural = "s" if workers > 1 else ""
             selected.append(case_defs.WrkCase(
-                key=f"shared_session_{workers}w", group="shared",
-                label=f"POST /session on PostgreSQL + Redis, new student each time, {workers} worker{plural}",
+                key=f"shared_session_{workers}w{variant.suffix}", group="shared",
+                label=f"POST /session on PostgreSQL + Redis, new student each time, {workers} worker{plural}"
+                      f"{variant.label}",
                 server=server.name, path="/session", script="session.lua",
                 args=case_defs._session_args("new", opts.wrk_threads, opts.student_pool),
             ))
             selected.append(case_defs.protocol_case(
-                f"shared_chat_{workers}w", "shared",
-                f"ChatKit turn on PostgreSQL + Redis, {workers} worker{plural}",
+                f"shared_chat_{workers}w{variant.suffix}", "shared",
+                f"ChatKit turn on PostgreSQL + Redis, {workers} worker{plural}{variant.label}",
                 secrets_file, body_file, opts.wrk_threads, server=server.name,
             ))
         return selected
@@ -227,39 +244,44 @@ class Run:
     def _scaling(self) -> None:
         """2-worker over 1-worker throughput per round, as ratios in the same run."""
         cases = self.results["cases"]
-        for name in ("session", "chat"):
-            one, two = cases.get(f"shared_{name}_1w"), cases.get(f"shared_{name}_2w")
+        for name, variant in [(name, variant) for variant in self.variants for name in ("session", "chat")]:
+            one = cases.get(f"shared_{name}_1w{variant.suffix}")
+            two = cases.get(f"shared_{name}_2w{variant.suffix}")
             if not one or not two:
                 continue
             per_round = [b["rps"] / a["rps"] for a, b in zip(one["runs"], two["runs"], strict=True) if a["rps"]]
             row = {"scaling": _median(per_round), "scaling_by_round": [round(v, 3) for v in per_round],
                    "p99_2w_ms": two["p99_ms"]}
-            two["targets"] = [_judge(case_defs.SCALING_TARGET, row)]
+            two["targets"] = [case_defs.judge(case_defs.SCALING_TARGET, row)]
             two["scaling"] = row["scaling"]
-            self.note(f"{name} on PostgreSQL + Redis: 2 workers / 1 worker = {row['scaling']} "
+            self.note(f"{name} on PostgreSQL + Redis{variant.label}: 2 workers / 1 worker = {row['scaling']} "
                       f"(rounds {row['scaling_by_round']}), p99 at 2 workers {two['p99_ms']} ms")
 
-    def _prepare_thread(self) -> list[case_defs.WrkCase]:
+    def _prepare_thread(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
         opts = self.options
-        server = self._chat_server()
+        server = self.chat_server(variant)
         secret, thread_id, items = asyncio.run(self._build_thread(server.base_url))
-        self.results["thread_items"] = items
+        if variant == case_defs.THIS_TREE:
+            self.results["thread_items"] = items
         if items < opts.thread_items:
             self.note(f"threads.get_by_id returned {items} items for a {opts.thread_items}-item "
-                      "thread (the server pages the thread)")
-        secrets_file = opts.workdir / "thread-secret.txt"
+                      f"thread{variant.label} (the server pages the thread)")
+        secrets_file = opts.workdir / f"thread-secret{variant.suffix}.txt"
         secrets_file.write_text(secret + "\n")
-        body_file = opts.workdir / "get-by-id.json"
+        body_file = opts.workdir / f"get-by-id{variant.suffix}.json"
         body_file.write_bytes(pc.get_thread_body(thread_id))
+        targets = (case_defs.THREAD_TARGET,) if variant == case_defs.THIS_TREE else ()
         return [case_defs.protocol_case(
-            "get_by_id_50", "thread", f"threads.get_by_id, {opts.thread_items}-item thread, 1 worker",
-            secrets_file, body_file, opts.wrk_threads, (case_defs.THREAD_TARGET,),
+            f"get_by_id_50{variant.suffix}", "thread",
+            f"threads.get_by_id, {opts.thread_items}-item thread, 1 worker{variant.label}",
+            secrets_file, body_file, opts.wrk_threads, targets, server=server.name,
         )]
 
     async def _build_thread(self, base_url: str) -> tuple[str, str, int]:
         """A session and its thread of ``thread_items`` items; the secret, the id, items returned."""
         async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
-            [secret] = await pc.create_sessions(client, base_url, 1, first=900_000, prefix="thread")
+            [secret] = await pc.create_sessions(client, base_url, 1, first=900_000, prefix="thread",
+                                                address_offset=self.servers.first_number)
             thread_id = await asyncio.wait_for(
                 pc.build_thread(client, base_url, secret, self.options.thread_items), 300
             )
@@ -305,91 +327,17 @@ class Run:
             row = _wrk_row(runs[case.key], server.peak_rss_mb(), cpu[case.key])
             row["ratio"] = _median(ratios[case.key])
             row["ratios"] = [round(value, 3) for value in ratios[case.key]]
+            for name, other in case.references.items():
+                if other in runs:  # this case's rate over the reference's, round by round
+                    per_round = [a.rps / b.rps for a, b in zip(runs[case.key], runs[other], strict=True) if b.rps]
+                    row[f"vs_{name}"] = _median(per_round)
+                    row[f"vs_{name}_by_round"] = [round(value, 3) for value in per_round]
             self.results["cases"][case.key] = {
                 "label": case.label, "group": case.group, "kind": "wrk", **row,
-                "targets": [_judge(target, row) for target in case.targets],
+                "targets": [case_defs.judge(target, row) for target in case.targets],
             }
 
     # --- the client-driven and in-process cases --------------------------------------------
-
-    def _chat_latency(self) -> None:
-        opts = self.options
-        server = self._chat_server()
-        model = self.servers.running["model"]
-        self.log(f"chat latency: {opts.latency_turns} sequential turns")
-        secrets = asyncio.run(self._create_sessions(
-            server.base_url, max(1, opts.latency_turns // 100 + 1), prefix="latency", first=800_000
-        ))
-        timings = asyncio.run(self._sequential_turns(server.base_url, model.base_url, secrets))
-        row = _latency_row(timings)
-        row["targets"] = [_judge(case_defs.CHAT_LATENCY_TARGET, row)]
-        row["label"] = "ChatKit turn latency: model's first text chunk → our first text event"
-        self.results["chat_latency"] = row
-        self.log(f"  added latency p50 {row['added_p50_ms']} ms, p95 {row['added_p95_ms']} ms")
-
-    async def _sequential_turns(self, base_url: str, model_url: str,
-                                secrets: list[str]) -> list[tuple[pc.TurnTiming, dict[str, Any] | None]]:
-        timings = []
-        async with httpx.AsyncClient(timeout=pc.REQUEST_TIMEOUT) as client:
-            await client.get(model_url + "/bench/marks")  # clear earlier marks
-            body = pc.create_thread_body(QUESTION)
-            for turn in range(self.options.latency_turns):
-                timing = await pc.stream_turn(client, base_url, secrets[turn // 100], body)
-                marks = (await client.get(model_url + "/bench/marks")).json()
-                timings.append((timing, _answer_mark(marks, timing)))
-        return timings
-
-    def _streams(self) -> None:
-        opts = self.options
-        model = self.servers.start(case_defs.model_server("model-slow", self.load_cores,
-                                                          chunks=20, delay=0.1))
-        spec = case_defs.tutorgpt_server(
-            "streams", opts.workdir, 1, opts.pinning.server, TUTORGPT_MODEL="bench-model",
-            OPENAI_BASE_URL=model.base_url + "/v1", OPENAI_API_KEY="bench-key",
-            TUTORGPT_MESSAGE_RATE_LIMIT_PER_IP="100000000/minute",  # 1 000 streams from one address
-        )
-        server = self.servers.start(spec)
-        self.log(f"creating {opts.streams} sessions for the concurrent streams")
-        secrets = asyncio.run(self._create_sessions(server.base_url, opts.streams, prefix="stream",
-                                                    first=1_000_000))
-        self.log(f"{opts.streams} concurrent streams (model streams 20 chunks, 0.1 s apart)")
-        httpx.get(model.base_url + "/bench/marks", timeout=10)  # clear earlier marks
-        started, cpu_before = time.monotonic(), cpu_seconds(server.process.pid)
-        started_ns = time.monotonic_ns()
-        timings = asyncio.run(pc.concurrent_turns(server.base_url, secrets, QUESTION, timeout=180))
-        seconds = time.monotonic() - started
-        marks = httpx.get(model.base_url + "/bench/marks", timeout=10).json()
-        answers = [mark for mark in marks if mark["tools"]]
-        finished = sum(1 for t in timings if t.finished and t.error is None)
-        failures: dict[str, int] = {}
-        for timing in timings:
-            if not (timing.finished and timing.error is None):
-                reason = timing.error or "ended without a finished answer"
-                reason += "" if timing.first_byte_ns else " (no byte received)"
-                failures[reason] = failures.get(reason, 0) + 1
-        first_bytes = [t.first_byte_ns - t.started_ns for t in timings if t.first_byte_ns]
-        durations = [t.done_ns - t.started_ns for t in timings if t.done_ns and t.finished]
-        row: dict[str, Any] = {
-            "label": f"{opts.streams} concurrent SSE streams, 1 worker",
-            "streams": opts.streams, "completed": finished, "seconds": round(seconds, 2),
-            "peak_rss_mb": round(server.peak_rss_mb(), 1), "failures": failures,
-            "server_cpu_pct": round(100 * (cpu_seconds(server.process.pid) - cpu_before) / seconds),
-            "first_byte_p50_ms": _percentile_ms(first_bytes, 50),
-            "first_byte_p99_ms": _percentile_ms(first_bytes, 99),
-            "stream_p50_ms": _percentile_ms(durations, 50),
-            "stream_p99_ms": _percentile_ms(durations, 99),
-            # Where the time goes: when our server got to call the model, and the model's own time.
-            "model_called_p50_ms": _percentile_ms([m["received_ns"] - started_ns for m in answers], 50),
-            "model_called_p99_ms": _percentile_ms([m["received_ns"] - started_ns for m in answers], 99),
-            "model_stream_p50_ms": _percentile_ms([m["done_ns"] - m["received_ns"] for m in answers
-                                                   if m["done_ns"]], 50),
-        }
-        target = _judge(case_defs.STREAMS_RSS_TARGET, row)
-        target["met"] = bool(target["met"]) and finished == opts.streams
-        row["targets"] = [target]
-        self.results["streams"] = row
-        self.log(f"  {finished}/{opts.streams} complete in {seconds:.1f} s, "
-                 f"peak RSS {row['peak_rss_mb']} MB")
 
     def _search(self) -> None:
         if importlib.util.find_spec("bench.search_bench") is None:
@@ -401,14 +349,14 @@ class Run:
         self.log(f"search: {opts.search_pages} pages, {opts.search_queries} queries")
         row: dict[str, Any] = dict(search_bench.run(pages=opts.search_pages,
                                                     queries=opts.search_queries))
-        row["targets"] = [_judge(case_defs.SEARCH_TARGET, row)]
+        row["targets"] = [case_defs.judge(case_defs.SEARCH_TARGET, row)]
         row["label"] = f"search_book_content, {opts.search_pages}-page synthetic book (in-process)"
         self.results["search"] = row
 
     def _ratelimit(self) -> None:
         self.log(f"rate limiter CPU with idle tracked clients ({self.options.limiter_seconds} s each)")
         row: dict[str, Any] = dict(ratelimit_cpu.run(self.options.limiter_seconds))
-        row["targets"] = [_judge(case_defs.LIMITER_TARGET, row)]
+        row["targets"] = [case_defs.judge(case_defs.LIMITER_TARGET, row)]
         row["label"] = (f"RateLimiter('10/minute', memory://), % of a core at "
                         f"{ratelimit_cpu.HITS_PER_SECOND} hits/s")
         self.results["ratelimit"] = row
@@ -416,27 +364,36 @@ class Run:
 
     # --- the whole run -------------------------------------------------------------------
 
+    def _check_redis(self) -> None:
+        """Two-worker servers count limits in Redis: say so now if it does not answer."""
+        if self.options.groups & {"session", "shared"}:
+            limits_redis.check(self.redis_url)
+
     def execute(self) -> dict[str, Any]:
         opts = self.options
         groups = opts.groups
         if self.load_cores is not None:  # our own client and in-process cases stay off the server's core
             os.sched_setaffinity(0, {int(core) for core in self.load_cores.split(",")})
         try:
+            self._check_redis()
+            if opts.compare:
+                self.variants.append(compare.export(opts.compare, opts.workdir))
             wrk_cases: list[case_defs.WrkCase] = []
             if "session" in groups:
                 wrk_cases += self._prepare_sessions()
-            if "chat" in groups:
-                wrk_cases += self._prepare_chat()
-            if "thread" in groups:
-                wrk_cases += self._prepare_thread()
-            if "shared" in groups:
-                wrk_cases += self._prepare_shared()
-            self._rounds(wrk_cases)
+            for variant in self.variants:
+                if "chat" in groups:
+                    wrk_cases += self._prepare_chat(variant)
+                if "thread" in groups:
+                    wrk_cases += self._prepare_thread(variant)
+                if "shared" in groups:
+                    wrk_cases += self._prepare_shared(variant)
+            self._rounds(compare.link(wrk_cases))
             self._scaling()
             if "chat" in groups:
-                self._chat_latency()
+                client_cases.chat_latency(self)
             if "streams" in groups:
-                self._streams()
+                client_cases.streams(self)
         finally:
             self.servers.stop_all()
             self.databases.drop_all()
@@ -446,50 +403,6 @@ class Run:
             self._ratelimit()
         self.results["seconds"] = round(time.monotonic() - self.log.started, 1)
         return self.results
-
-
-def _judge(target: case_defs.Target, row: dict[str, Any]) -> dict[str, Any]:
-    value = row.get(target.metric)
-    return {"text": target.text, "metric": target.metric, "value": value,
-            "met": target.met(value if isinstance(value, (int, float)) else None)}
-
-
-def _percentile_ms(values_ns: list[int], percentile: float) -> float | None:
-    if not values_ns:
-        return None
-    ordered = sorted(values_ns)
-    index = min(len(ordered) - 1, max(0, round(percentile / 100 * len(ordered)) - 1))
-    return round(ordered[index] / 1e6, 3)
-
-
-def _answer_mark(marks: list[dict[str, Any]], timing: pc.TurnTiming) -> dict[str, Any] | None:
-    """The model request that produced the answer: the earliest one offering tools, else any."""
-    inside = [mark for mark in marks if mark.get("first_content_ns")
-              and timing.started_ns <= mark["received_ns"] <= (timing.done_ns or 0)]
-    with_tools = [mark for mark in inside if mark.get("tools")]
-    chosen = with_tools or inside
-    return min(chosen, key=lambda mark: mark["received_ns"]) if chosen else None
-
-
-def _latency_row(timings: list[tuple[pc.TurnTiming, dict[str, Any] | None]]) -> dict[str, Any]:
-    added, first_byte, turn, model_own = [], [], [], []
-    failures = 0
-    for timing, mark in timings:
-        if not timing.finished or timing.error or timing.first_delta_ns is None or mark is None:
-            failures += 1
-            continue
-        added.append(timing.first_delta_ns - mark["first_content_ns"])
-        first_byte.append((timing.first_byte_ns or timing.done_ns or 0) - timing.started_ns)
-        turn.append((timing.done_ns or 0) - timing.started_ns)
-        model_own.append(mark["done_ns"] - mark["received_ns"])
-    return {
-        "turns": len(timings), "failures": failures,
-        "added_p50_ms": _percentile_ms(added, 50), "added_p95_ms": _percentile_ms(added, 95),
-        "added_max_ms": _percentile_ms(added, 100),
-        "first_sse_byte_p50_ms": _percentile_ms(first_byte, 50),
-        "turn_p50_ms": _percentile_ms(turn, 50), "turn_p95_ms": _percentile_ms(turn, 95),
-        "model_stream_p50_ms": _percentile_ms(model_own, 50),
-    }
 
 
 def run(options: Options) -> dict[str, Any]:

@@ -10,7 +10,7 @@ it connects to Y when the state changes"), which is what real students type.
 ``python -m bench.search_bench --compare REF`` runs the same measurement on the code of git
 revision ``REF`` (its ``tutorgpt_asgi`` extracted to a temporary folder) and on the working tree,
 one after the other in fresh processes, for a before/after table from one run. Latency is measured around
-the public ``search_book_content`` call, so aiosqlite's thread hops are included; CPU time is
+the public ``search_book_content`` call, so the reader thread's hops are included; CPU time is
 reported beside it because wall-clock percentiles on a shared machine mostly measure the
 neighbours (the 1-minute load average is in the report).
 """
@@ -178,10 +178,16 @@ def compare(revision: str, pages: int, queries: int, long_queries: int) -> dict[
             ["git", "-C", str(root), "archive", revision, "tutorgpt_asgi"], check=True, capture_output=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
-        for label, path in ((revision, f"{old}{os.pathsep}{root}"), ("working tree", str(root))):
+        # Each run starts in the folder whose package it measures: ``python -c`` puts the current
+        # folder first on sys.path, ahead of PYTHONPATH (both runs once measured REF's code).
+        for label, path, folder in (
+            (revision, f"{old}{os.pathsep}{root}", old),
+            ("working tree", str(root), str(root)),
+        ):
+            code_path = f"import tutorgpt_asgi; assert tutorgpt_asgi.__file__.startswith({folder!r}); {code}"
             done = subprocess.run(
-                [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": path},
-                cwd=old, check=True, capture_output=True, text=True,
+                [sys.executable, "-c", code_path], env={**os.environ, "PYTHONPATH": path},
+                cwd=folder, check=True, capture_output=True, text=True,
             )
             results[label] = json.loads(done.stdout.strip().splitlines()[-1])
     return results

@@ -1,9 +1,7 @@
-"""PostgreSQL databases and the Redis URL for the ``shared`` cases (issue 15).
+"""PostgreSQL databases for the ``shared`` cases (issue 15); their Redis is ``bench.limits_redis``.
 
 Each server gets a database of its own, ``tutorgpt_bench_<random>``, created on the server named
 by ``TUTORGPT_BENCH_POSTGRES_URL`` and dropped when the run ends; nothing else is touched.
-Redis is the shared one; the session cases send a distinct client address per request, so no
-key collides with anyone else's.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import os
 from tutorgpt_asgi.testing.postgres_admin import create_database, drop_database
 
 ADMIN_URL = os.environ.get("TUTORGPT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("TUTORGPT_BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 class BenchDatabases:

@@ -41,3 +41,12 @@ async def test_every_spelling_finds_every_spelling(tmp_path: Path, query: str) -
         result = await search_book_content(index, query, k=4)
     found = [hit.lesson_id for hit in result.hits]
     assert set(found[:3]) == {"snake", "camel", "prose"}, found
+
+
+def test_adjacent_words_are_joined_in_short_queries_only() -> None:
+    """In a sentence, two words side by side are mostly grammar: "admin change list" joined to
+    ``changelist`` pulled a release note above the tutorial (bench/README.md)."""
+    assert phrases("task group") == ["taskgroup"]
+    assert phrases("admin change list") == ["adminchange", "changelist"]
+    assert phrases("How can I add a search box to the admin change list?") == []
+    assert phrases("How can I set maxRetries on the retrying http client?") == ["max retries", "maxretries"]

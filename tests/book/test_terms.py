@@ -29,17 +29,18 @@ def test_stems_are_the_porter_tokenizer_s() -> None:
 
 def test_plans() -> None:
     assert plan_query([]) is None
-    assert plan_query(["to", "be", "or", "not"]) == QueryPlan('"to be or not"')
-    assert plan_query(["rivets", "widget"]) == QueryPlan('"rivets" OR "widget"')
+    assert plan_query(["to", "be", "or", "not"]) == QueryPlan(("to be or not",))
+    assert plan_query(["rivets", "widget"]) == QueryPlan(("rivets", "widget"))
     assert plan_query(["rivets", "widget", "copper"], {"widget", "copper"}) == QueryPlan(
-        '"rivets" OR "widget" OR "copper"',
+        ("rivets", "widget", "copper"),
         (
             '"rivets"',
             '"rivets" OR {title headings} : ("widget" OR "copper")',
             '"rivets" OR {title headings} : ("widget" OR "copper") OR ("widget" AND "copper")',
         ),
+        ("widget", "copper"),
     )
-    assert plan_query(query_terms('NEAR(a "b')) == QueryPlan('"near" OR "b"')
+    assert plan_query(query_terms('NEAR(a "b')) == QueryPlan(("near", "b"))
 
 
 async def _first_hits(db_url: str) -> list[tuple[str, str | None]]:

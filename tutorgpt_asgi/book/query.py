@@ -27,11 +27,16 @@ from dataclasses import dataclass
 MAX_TERMS = 24
 #: Phrases added to one query at most (identifiers first, then adjacent word pairs).
 MAX_PHRASES = 6
+#: Adjacent words are joined only in queries of at most this many content words.
+JOIN_WORDS = 4
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 #: snake_case, camelCase and PascalCase names (a plain word is not an identifier).
 _IDENTIFIER = re.compile(
     r"[A-Za-z][A-Za-z0-9]*(?:_+[A-Za-z0-9]+)+|[a-z]+[0-9]*(?:[A-Z][a-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+"
 )
+_RUN = re.compile(r"[A-Za-z0-9_]+")
+#: Characters of a run looked at for identifiers (longer runs are not names anyone types).
+MAX_IDENTIFIER = 128
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 _PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]+|_+", re.UNICODE)
@@ -67,7 +72,7 @@ def terms(text: str) -> list[str]:
     return (content or words)[:MAX_TERMS]
 
 
-def _expression(words: list[str]) -> str:
+def _expression(words: Collection[str]) -> str:
     return " OR ".join(f'"{word}"' for word in words)
 
 
@@ -75,16 +80,25 @@ def phrases(text: str) -> list[str]:
     """Phrases and joined forms that reward passages keeping the question's words together.
 
     Adjacent words get only their joined form: as a phrase ("test client") they were measured
-    to outweigh the words themselves and cost recall (bench/README.md).
+    to outweigh the words themselves and cost recall (bench/README.md). And only in short
+    queries (at most ``JOIN_WORDS`` content words), where two words side by side are likely a
+    name typed apart ("max retries", "task group"); in a sentence they are mostly grammar, and
+    "admin change list" → ``changelist`` pulled a release note above the tutorial's section.
     """
     found: dict[str, None] = {}
-    for match in _IDENTIFIER.finditer(text[:4000]):
-        parts = [part.lower() for part in _PART.findall(match.group(0))]
-        if len(parts) > 1:
-            found.setdefault(" ".join(parts[:4]), None)
-            found.setdefault("".join(parts[:4]), None)
+    # Identifiers are sought within each run of identifier characters, cut short: on one long
+    # run ("x" * 4000) the pattern would retry from every position, quadratic (0.45 s of CPU).
+    for run in _RUN.findall(text[:4000]):
+        for match in _IDENTIFIER.finditer(run[:MAX_IDENTIFIER]):
+            parts = [part.lower() for part in _PART.findall(match.group(0))]
+            if len(parts) > 1:
+                found.setdefault(" ".join(parts[:4]), None)
+                found.setdefault("".join(parts[:4]), None)
+    tokens = _TOKEN.findall(text[:4000].lower())
+    if sum(1 for token in tokens if token[0].isalnum() and token not in STOP_WORDS) > JOIN_WORDS:
+        return list(found)[:MAX_PHRASES]
     previous: str | None = None
-    for token in _TOKEN.findall(text[:4000].lower()):
+    for token in tokens:
         word = token if token[0].isalnum() else None
         if word is not None and word not in STOP_WORDS and previous is not None:
             found.setdefault(f"{previous}{word}", None)
@@ -94,11 +108,25 @@ def phrases(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class QueryPlan:
-    """``expression`` ranks. Each of ``candidates``, tried in turn, picks rows to rank; the first
-    that finds enough is used, and when none does every match of ``expression`` is ranked."""
+    """``phrases`` rank (OR-ed in ``expression``). Each of ``candidates``, tried in turn, picks
+    rows to rank; the first that finds enough is used, and when none does every match of
+    ``expression`` is ranked."""
 
-    expression: str
+    phrases: tuple[str, ...]
     candidates: tuple[str, ...] = ()
+    #: The common words, whose title and heading matches make the candidate stage after the
+    #: rare words' (see :mod:`.rank`).
+    common: tuple[str, ...] = ()
+
+    @property
+    def expression(self) -> str:
+        return _expression(self.phrases)
+
+    @property
+    def heading_stage(self) -> int:
+        """The candidate stage that adds the common words' title and heading matches (the
+        rare words' comes first when there are rare words); -1 without candidate stages."""
+        return len(self.candidates) - (2 if len(self.common) >= 2 else 1) if self.candidates else -1
 
 
 def plan_query(
@@ -116,7 +144,7 @@ def plan_query(
     if not found:
         return None
     if all(word in STOP_WORDS for word in found):
-        return QueryPlan('"' + " ".join(found) + '"')
+        return QueryPlan((" ".join(found),))
     common = [word for word in found if word in frequent]
     rare = [word for word in found if word not in frequent]
     parts: list[str] = []
@@ -129,5 +157,5 @@ def plan_query(
         parts.append("(" + " AND ".join(f'"{word}"' for word in common) + ")")
     # Each stage keeps the rows of the earlier ones: rare-word matches always compete.
     candidates = [" OR ".join(parts[: stage + 1]) for stage in range(len(parts))]
-    ranking = _expression([*found, *(phrase for phrase in extra if phrase not in found)])
-    return QueryPlan(ranking, tuple(candidates))
+    ranking = (*found, *(phrase for phrase in extra if phrase not in found))
+    return QueryPlan(ranking, tuple(candidates), tuple(common))

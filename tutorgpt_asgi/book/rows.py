@@ -17,7 +17,7 @@ from .chunking import MAX_WORDS, OVERLAP_WORDS, TARGET_WORDS, chunk_page
 from .model import Book, Page, shelf_key
 
 #: Bump when the stored layout or the chunking changes: the index is rebuilt from scratch.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 5
 
 
 def fingerprint(page: Page) -> str:

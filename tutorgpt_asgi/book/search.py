@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from .coverage import MARK_CLOSE, MARK_OPEN, QuestionWeights, marked_words, question_weights, unmark
 from .index import BM25_WEIGHTS, BookIndex, scope_filter
 from .query import QueryPlan, phrases, plan_query, terms
+from .rank import Split, heading_candidates, rank_candidates, split
 from .shelves import reader_shelves
 
 SCOPES = ("current_lesson", "current_chapter", "entire_book")
@@ -97,6 +98,13 @@ _TOP_CANDIDATES = f"""cand AS (
     WHERE chunks_fts MATCH :query {{range}}
     ORDER BY rank LIMIT :limit
 )"""
+#: The ranked rows' keys: duplicates (chunks of one section) are dropped before the snippets.
+_KEYS = (
+    "SELECT top.id, top.rank, c.permalink, c.anchor FROM top CROSS JOIN chunks AS c ON c.id = top.id "
+    "ORDER BY top.rank"
+)
+#: The kept rows, as (rowid, rank) pairs.
+_TOP_GIVEN = "top AS (SELECT value ->> 0 AS id, value ->> 1 AS rank FROM json_each(:top))"
 _HIGHLIGHT = f"highlight(chunks_fts, {{column}}, '{MARK_OPEN}', '{MARK_CLOSE}')"
 # Snippets are built last, for the few kept rows only (snippet() in the ranking query would
 # run for every match, before the sort). CROSS JOIN pins the join order: the planner would
@@ -133,14 +141,14 @@ async def search_book_content(
         notes.append(f"Unknown scope {scope!r}; searched the entire book.")
         scope = "entire_book"
     text = query if isinstance(query, str) else ""
-    plan, weights = await _prepare(index, text, judge)
+    plan, weights, cut = await _prepare(index, text, judge)
     shelves = await reader_shelves(index, context.docs_instance, context.version)
     ladder = await _ladder(index, scope, context, notes, shelves)
     if plan is None:
         notes.append("The query has no searchable words.")
         return SearchResult((), requested, ladder[0][0], " ".join(notes), weak_match=True)
     for position, (name, chapter_id, lesson_id) in enumerate(ladder):
-        hits = await _search(index, plan, weights, chapter_id, lesson_id, k, shelves)
+        hits = await _search(index, plan, weights, cut, (chapter_id, lesson_id), k, shelves)
         if hits or position == len(ladder) - 1:
             if position > 0 and name != ladder[0][0]:
                 notes.append(
@@ -155,14 +163,21 @@ async def search_book_content(
     raise AssertionError("the ladder always ends with the entire book")
 
 
-async def _prepare(index: BookIndex, text: str, judge: str | None) -> tuple[QueryPlan | None, QuestionWeights]:
-    """The FTS5 plan for ``text`` and the weights coverage is judged with."""
+async def _prepare(
+    index: BookIndex, text: str, judge: str | None
+) -> tuple[QueryPlan | None, QuestionWeights, Split | None]:
+    """The FTS5 plan for ``text``, the weights coverage is judged with, and the part of the
+    ranking done in Python (see :mod:`.rank`)."""
     words = terms(text + ("\n" + judge if judge else ""))
     judged = terms(judge) if judge else words
     stems = index.stems(judged)
     chunks, frequencies = await index.chunk_frequencies({s for found in stems.values() for s in found})
     common = await index.common_words(words) if words else set()
-    return plan_query(words, common, phrases(text)), question_weights(stems, frequencies, chunks)
+    plan = plan_query(words, common, phrases(text))
+    cut = None
+    if plan is not None and plan.candidates:
+        cut = split(plan, index.tokens(plan.phrases), await index.ranking_stats())
+    return plan, question_weights(stems, frequencies, chunks), cut
 
 
 async def _ladder(
@@ -193,12 +208,12 @@ async def _search(
     index: BookIndex,
     plan: QueryPlan,
     weights: QuestionWeights,
-    chapter_id: str | None,
-    lesson_id: str | None,
+    cut: Split | None,
+    scope: tuple[str | None, str | None],
     k: int,
     shelves: tuple[str, ...] = (),
 ) -> list[SearchHit]:
-    clauses, params = scope_filter(chapter_id, lesson_id, shelves)
+    clauses, params = scope_filter(*scope, shelves)
     parts = {"range": "", "columns": ""}
     if clauses:
         # Chunks of a page are written together, so a scope is (nearly) a contiguous rowid
@@ -215,30 +230,53 @@ async def _search(
         "candidate_limit": max(CANDIDATES, k * 10),
         **params,
     }
-    for candidates in plan.candidates:
-        rows = await index.fetchall(
-            "WITH " + _TOP_CANDIDATES.format(**parts) + _SELECT, {**values, "candidates": candidates}
-        )
-        if len(rows) >= k:
-            break
-    else:  # no narrowing, or it found too little: rank every match
-        rows = await index.fetchall("WITH " + _TOP_ALL.format(**parts) + _SELECT, values)
+    top = _distinct(await _top(index, plan, cut, parts, values, k), k)
+    if not top:
+        return []
+    rows = await index.fetchall("WITH " + _TOP_GIVEN + _SELECT, {**values, "top": json.dumps(top)})
     matched = [marked_words(row[-3:]) for row in rows]
-    stems = index.stems(set().union(*matched)) if rows else {}
+    stems = index.stems(set().union(*matched))
     wanted = weights.stems
-    shares = [weights.coverage({s for word in words for s in stems[word]} & wanted) for words in matched]
-    order = range(len(rows))
-    hits: list[SearchHit] = []
+    return [
+        _hit(index, row, weights.coverage({s for word in words for s in stems[word]} & wanted))
+        for row, words in zip(rows, matched, strict=True)
+    ]
+
+
+async def _top(
+    index: BookIndex, plan: QueryPlan, cut: Split | None, parts: dict[str, str], values: dict[str, Any], k: int
+) -> list[tuple[Any, ...]]:
+    """The best rows as (rowid, rank, permalink, anchor), best first: the candidates of the
+    first stage that finds ``k`` ranked in Python (see :mod:`.rank`) or by FTS5, else every
+    match ranked by FTS5."""
+    for stage, candidates in enumerate(plan.candidates):
+        staged = {**values, "candidates": candidates}
+        if cut is not None:
+            ids = None
+            whole_book = "chapter_id" not in values and "lesson_id" not in values
+            if stage == plan.heading_stage and cut.common is not None and whole_book:
+                ids = await heading_candidates(index, plan, cut.common, parts, values, BM25_WEIGHTS)
+            top = await rank_candidates(index, cut, parts, staged, BM25_WEIGHTS, ids)
+        else:
+            top = await index.fetchall("WITH " + _TOP_CANDIDATES.format(**parts) + _KEYS, staged)
+        if len(top) >= k:
+            return top
+    # no narrowing, or it found too little: rank every match
+    return await index.fetchall("WITH " + _TOP_ALL.format(**parts) + _KEYS, values)
+
+
+def _distinct(top: list[tuple[Any, ...]], k: int) -> list[tuple[int, float]]:
+    """The first ``k`` rows of distinct sections, keyed by permalink and anchor (the same doc id
+    exists in every version and docs instance)."""
+    kept: list[tuple[int, float]] = []
     seen: set[tuple[str, str | None]] = set()
-    for i in order:
-        # Keyed by permalink: the same doc id exists in every version and docs instance.
-        if (rows[i][5], rows[i][3]) in seen:
-            continue
-        seen.add((rows[i][5], rows[i][3]))
-        hits.append(_hit(index, rows[i], shares[i]))
-        if len(hits) == k:
-            break
-    return hits
+    for rowid, rank, permalink, anchor in top:
+        if (permalink, anchor) not in seen:
+            seen.add((permalink, anchor))
+            kept.append((rowid, rank))
+            if len(kept) == k:
+                break
+    return kept
 
 
 def _hit(index: BookIndex, row: tuple[Any, ...], coverage: float) -> SearchHit:

@@ -33,14 +33,18 @@ class Stemmer:
         self._lock = threading.Lock()
 
     def stems(self, words: Iterable[str]) -> dict[str, frozenset[str]]:
+        return {word: frozenset(tokens) for word, tokens in self.tokens(words).items()}
+
+    def tokens(self, words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Each text's tokens (stems) in order: more than one makes it a phrase in FTS5."""
         ordered = list(words)
-        found: dict[int, set[str]] = {}
+        found: dict[int, list[str]] = {}
         with self._lock:
             self._db.execute("DELETE FROM words")
             self._db.executemany("INSERT INTO words (rowid, word) VALUES (?, ?)", enumerate(ordered))
-            for rowid, stem in self._db.execute("SELECT doc, term FROM stems"):
-                found.setdefault(rowid, set()).add(stem)
-        return {word: frozenset(found.get(number, ())) for number, word in enumerate(ordered)}
+            for rowid, stem in self._db.execute("SELECT doc, term FROM stems ORDER BY doc, offset"):
+                found.setdefault(rowid, []).append(stem)
+        return {word: tuple(found.get(number, ())) for number, word in enumerate(ordered)}
 
     def close(self) -> None:
         self._db.close()
