@@ -37,7 +37,7 @@ def _wrk_version() -> str:
 def machine() -> dict[str, Any]:
     """What the numbers depend on: CPU, cores, load, and the versions of the stack."""
     versions = {}
-    for package in ("uvicorn", "starlette", "msgspec", "aiosqlite", "limits", "openai", "uvloop",
+    for package in ("uvicorn", "starlette", "msgspec", "limits", "openai", "uvloop",
                     "httptools"):
         try:
             versions[package] = metadata.version(package)

@@ -10,7 +10,7 @@ it connects to Y when the state changes"), which is what real students type.
 ``python -m bench.search_bench --compare REF`` runs the same measurement on the code of git
 revision ``REF`` (its ``tutorgpt_asgi`` extracted to a temporary folder) and on the working tree,
 one after the other in fresh processes, for a before/after table from one run. Latency is measured around
-the public ``search_book_content`` call, so aiosqlite's thread hops are included; CPU time is
+the public ``search_book_content`` call, so the reader thread's hops are included; CPU time is
 reported beside it because wall-clock percentiles on a shared machine mostly measure the
 neighbours (the 1-minute load average is in the report).
 """

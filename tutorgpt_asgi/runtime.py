@@ -20,6 +20,7 @@ from tutorgpt_asgi.book.errors import BookError
 from tutorgpt_asgi.book.index import BookIndex
 from tutorgpt_asgi.chatkit.server import ChatKitServer
 from tutorgpt_asgi.ratelimit import RateLimiter
+from tutorgpt_asgi.sessions.auth_cache import AUTH_CACHE_WINDOW
 from tutorgpt_asgi.sessions.lifecycle import Purger, RetentionPolicy
 from tutorgpt_asgi.sessions.service import SessionPolicy, SessionService
 from tutorgpt_asgi.sessions.tokens import TokenPolicy, TokenVerifier
@@ -53,7 +54,7 @@ class Runtime:
             max_ttl=timedelta(seconds=settings.session_max_ttl),
             refresh_grace=timedelta(seconds=settings.session_refresh_grace),
         )
-        self.sessions = SessionService(self.db, policy)
+        self.sessions = SessionService(self.db, policy, auth_cache=_auth_cache_window(settings, self.db))
         self.purger = Purger(self.db, RetentionPolicy.from_settings(settings))
         self.session_limiter = self._limiter(settings.rate_limit, "session")
         self.message_limiter = self._limiter(settings.message_rate_limit, "message")
@@ -159,6 +160,18 @@ class Runtime:
             await self.book.close()
             await self.db.close()
             self.started = False
+
+
+def _auth_cache_window(settings: Settings, db: Database) -> timedelta | None:
+    """Reuse authentications only where this process is the only one serving the database.
+
+    A revoke, refresh or erase drops this process's cache at once, but another process's cache
+    would keep serving the secret for a window. SQLite with in-memory rate limits is one
+    process: ``tutorgpt serve`` refuses several workers with ``memory://`` limits. PostgreSQL
+    (or Redis limits) means several workers or hosts may share the data: no cache.
+    """
+    single_process = db.engine == "sqlite" and settings.rate_limit_storage.startswith("memory://")
+    return AUTH_CACHE_WINDOW if single_process else None
 
 
 def _token_verifier(settings: Settings) -> TokenVerifier | None:

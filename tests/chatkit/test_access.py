@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from tests.chatkit import requests as req
 from tests.chatkit.conftest import Tutor
+from tutorgpt_asgi.clock import utc_now
 
 
 def without_volatile(body: dict[str, Any]) -> dict[str, Any]:
@@ -21,9 +23,12 @@ def test_missing_unknown_expired_and_revoked_secrets_get_the_same_401(tutor: Tut
                            headers={"Content-Type": "application/json"})
     unknown = httpx.post(tutor.base_url + "/", content=req.get(thread_id),
                          headers={"Authorization": "Bearer sk_chatkit_not_a_real_one"})
-    tutor.execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?",
-                  (chat.session_id,))
+    sessions = tutor.app.state.runtime.sessions
+    # Expired by the clock, not by editing the row: on SQLite this process may reuse the
+    # session it just authenticated for a few seconds, but never past its expiry.
+    sessions.clock = lambda: utc_now() + timedelta(hours=13)
     expired = chat.post(req.get(thread_id))
+    sessions.clock = utc_now
     bodies = []
     for response in (anonymous, unknown, expired):
         assert response.status_code == 401, response.text

@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 
 import pytest
 
 from tests.support.databases import SyncDatabase
 from tutorgpt_asgi.store.connect import database_for
-from tutorgpt_asgi.store.database import Database, Transaction
+from tutorgpt_asgi.store.database import Database, DatabaseClosed, Reader, Transaction
 from tutorgpt_asgi.store.migrations import available_migrations
 from tutorgpt_asgi.store.sqlite import MAX_BATCH
 
@@ -159,3 +160,32 @@ def test_workers_starting_together_migrate_once(main_db_url: str) -> None:
     assert [worker.returncode for worker in workers] == [0, 0, 0, 0], outputs
     last = available_migrations("sqlite" if main_db_url.startswith("sqlite") else "postgresql")[-1].version
     assert [out.strip() for out, _ in outputs] == [str(last)] * 4
+
+
+async def test_a_read_runs_several_statements_and_each_caller_gets_its_own_outcome(db: Database) -> None:
+    await db.write(lambda tx: tx.executemany(INSERT_STUDENT, [(f"s{n}", None) for n in range(5)]))
+
+    async def student_and_count(reader: Reader, student_id: str) -> tuple[str, int]:
+        row = await reader.fetchone("SELECT id FROM students WHERE id = ?", (student_id,))
+        if row is None:
+            raise LookupError(student_id)
+        count = await reader.fetchone("SELECT COUNT(*) FROM students")
+        assert count is not None
+        return row[0], count[0]
+
+    wanted = [f"s{n % 5}" for n in range(3 * MAX_BATCH)] + ["missing"]  # several batches, one failure
+    outcomes = await asyncio.wait_for(asyncio.gather(
+        *(db.read(partial(student_and_count, student_id=s)) for s in wanted), return_exceptions=True
+    ), timeout=60)
+    assert outcomes[:-1] == [(s, 5) for s in wanted[:-1]]
+    assert isinstance(outcomes[-1], LookupError)
+
+
+async def test_reads_and_writes_after_close_are_refused(main_db_url: str) -> None:
+    db = database_for(main_db_url)
+    await db.open()
+    await db.close()
+    with pytest.raises(DatabaseClosed):
+        await db.read(lambda reader: reader.fetchall("SELECT 1"))
+    with pytest.raises(DatabaseClosed):
+        await db.write(lambda tx: tx.execute("SELECT 1"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tutorgpt_asgi.store.database import Reader
 from tutorgpt_asgi.store.migrations import Migration, apply_migrations, available_migrations
 from tutorgpt_asgi.store.sqlite import SQLiteDatabase
 
@@ -79,5 +81,27 @@ async def test_a_synchronous_write_function_is_refused_with_the_rule(tmp_path: P
         with pytest.raises(TypeError, match="async def fn"):
             await db.write(old_style)
         assert (await db.fetchone("SELECT COUNT(*) FROM students"))[0] == 0  # and the writer goes on
+    finally:
+        await db.close()
+
+
+@pytest.mark.anyio
+async def test_a_short_read_waits_for_at_most_one_long_read_of_its_batch(tmp_path: Path) -> None:
+    db = SQLiteDatabase(str(tmp_path / "s.db"))
+    await db.open()
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT COUNT(*) FROM n"
+    long_reads_run: list[int] = []
+
+    async def long_read(reader: Reader) -> None:
+        await reader.fetchall(slow)
+        long_reads_run.append(1)
+
+    async def short() -> int:
+        await db.fetchall("SELECT 1")
+        return len(long_reads_run)  # how many long reads ran before this one got its answer
+
+    try:  # queued together: one hop runs all three, the short one first
+        seen, _, _ = await asyncio.gather(short(), db.read(long_read), db.read(long_read))
+        assert seen == 1
     finally:
         await db.close()

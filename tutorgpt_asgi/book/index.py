@@ -8,7 +8,7 @@ Why this shape:
   the source's ``content_hash``); unchanged pages are not touched, changed ones are rewritten,
   missing ones deleted.
 - **Non-blocking.** Parsing runs in a worker thread and the database is the store's SQLite
-  engine (a writer thread, an aiosqlite reader), so the event loop keeps serving while a book
+  engine (a writer thread, a batching reader thread), so the event loop keeps serving while a book
   is indexed or searched.
 - **Built once per host.** Workers that start together with ``TUTORGPT_BOOK`` set take turns on
   a lock file beside the index: the first indexes, the others then find every page unchanged.

@@ -14,11 +14,12 @@ import msgspec
 
 from tutorgpt_asgi.clock import Clock, isoformat_z, parse_stored, stored, utc_now
 from tutorgpt_asgi.ids import new_id
+from tutorgpt_asgi.sessions.auth_cache import AuthCache
 from tutorgpt_asgi.sessions.context import PageContext, SessionRequest
 from tutorgpt_asgi.sessions.identity import VerifiedIdentity
 from tutorgpt_asgi.sessions.progress import StudentProfile, load_profile, record_visit, visit_key
 from tutorgpt_asgi.sessions.secrets import hash_secret, new_client_secret
-from tutorgpt_asgi.sessions.students import choose_student, erase_student
+from tutorgpt_asgi.sessions.students import ChosenStudent, choose_student, erase_student
 from tutorgpt_asgi.store.database import Database, Row, Transaction
 
 #: The smallest move of a session's idle expiry worth a write (see ``authenticate``).
@@ -82,10 +83,21 @@ _SESSION_COLUMNS = """
 class SessionService:
     """Creates, authenticates, refreshes and ends sessions; records where readers are."""
 
-    def __init__(self, db: Database, policy: SessionPolicy, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        policy: SessionPolicy,
+        clock: Clock = utc_now,
+        *,
+        auth_cache: timedelta | None = None,
+    ) -> None:
+        """``auth_cache``: how long to reuse an authentication (``auth_cache.py``); only for a
+        process that is the only one serving ``db``, since revokes elsewhere go unseen."""
         self.db = db
         self.policy = policy
         self.clock = clock
+        self.auth_cache = auth_cache
+        self._cache = None if auth_cache is None else AuthCache(auth_cache)
 
     async def create(
         self, request: SessionRequest, identity: VerifiedIdentity | None = None
@@ -103,7 +115,7 @@ class SessionService:
         max_expires_at = now + self.policy.max_ttl
         context = request.context
 
-        async def create_rows(tx: Transaction) -> str | None:
+        async def create_rows(tx: Transaction) -> ChosenStudent:
             chosen = await choose_student(tx, request, identity, stored(now))
             await tx.execute(
                 """INSERT INTO sessions (id, student_id, secret_hash, page_path, page_title,
@@ -119,41 +131,71 @@ class SessionService:
                 ),
             )
             await record_visit(tx, chosen.student_id, context, stored(now))
-            return chosen.new_key
+            return chosen
 
-        student_key = await self.db.write(create_rows)
-        return CreatedSession(secret, session_id, expires_at, student_key)
+        chosen = await self.db.write(create_rows)
+        if self._cache is not None and (identity is not None or request.student_key is not None):
+            self._forget_profile(chosen.student_id, merged=identity is not None and request.student_key is not None)
+        return CreatedSession(secret, session_id, expires_at, chosen.new_key)
+
+    def _forget_profile(self, student_id: str, *, merged: bool) -> None:
+        """A known student's profile (name, level) may have changed: drop their sessions. A
+        sign-in with a browser's key may have merged another student into this one (see
+        ``linking.py``), whose id no longer exists: drop everything then; sign-ins are rare."""
+        assert self._cache is not None
+        self._cache.drop_where(lambda session: merged or session.student_id == student_id)
 
     async def authenticate(self, client_secret: str) -> AuthenticatedSession | None:
         """The live session for this secret, its idle expiry slid forward; else ``None``.
 
         The slide is written only when it moves the expiry by at least ``SLIDE_STEP``: a chat
         sends several protocol requests a second, and a write for each would cost more than the
-        request itself, for a difference of seconds in a 30-minute idle window.
+        request itself, for a difference of seconds in a 30-minute idle window. With the cache
+        on, a session read less than its window ago is reused: expiry is still checked on every
+        call, and a due slide goes to the database.
         """
+        key = hash_secret(client_secret)
+        now = self.clock()
+        cached = None if self._cache is None else self._cache.get(key, now)
+        if cached is not None:
+            if cached.session.expires_at <= now:
+                return None
+            if not self._slide_due(cached.session.expires_at, cached.max_expires_at, now):
+                return cached.session
+        generation = None if self._cache is None else self._cache.generation
         row = await self.db.fetchone(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN students st ON st.id = s.student_id"
             " WHERE s.secret_hash = ?",
-            (hash_secret(client_secret),),
+            (key,),
         )
-        now = self.clock()
         if row is None or row["revoked_at"] is not None:
             return None
-        current = parse_stored(row["expires_at"])
+        current, max_expires_at = parse_stored(row["expires_at"]), parse_stored(row["max_expires_at"])
         if current <= now:
             return None
-        expires_at = min(now + self.policy.idle_ttl, parse_stored(row["max_expires_at"]))
-        if abs(expires_at - current) < SLIDE_STEP:
-            return _authenticated(row, current)
+        session = _authenticated(row, current)
+        if self._slide_due(current, max_expires_at, now):
+            session = await self._slide(session, max_expires_at, now)
+        if self._cache is not None and self._cache.generation == generation:
+            self._cache.put(key, session, max_expires_at, now)
+        return session
+
+    def _slide_due(self, current: datetime, max_expires_at: datetime, now: datetime) -> bool:
+        return abs(min(now + self.policy.idle_ttl, max_expires_at) - current) >= SLIDE_STEP
+
+    async def _slide(
+        self, session: AuthenticatedSession, max_expires_at: datetime, now: datetime
+    ) -> AuthenticatedSession:
+        expires_at = min(now + self.policy.idle_ttl, max_expires_at)
 
         async def slide(tx: Transaction) -> None:
             await tx.execute(
                 "UPDATE sessions SET last_active_at = ?, expires_at = ? WHERE id = ?",
-                (stored(now), stored(expires_at), row["id"]),
+                (stored(now), stored(expires_at), session.session_id),
             )
 
         await self.db.write(slide)
-        return _authenticated(row, expires_at)
+        return replace(session, expires_at=expires_at)
 
     async def update_location(
         self, session: AuthenticatedSession, context: PageContext
@@ -182,6 +224,8 @@ class SessionService:
             await record_visit(tx, session.student_id, context, now, count=moved)
 
         await self.db.write(save)
+        if self._cache is not None:  # else the next request would see the old place and write again
+            self._cache.drop_session(session.session_id)
         return replace(session, location=context)
 
     async def refresh(self, client_secret: str) -> CreatedSession | None:
@@ -214,6 +258,8 @@ class SessionService:
 
         if not await self.db.write(swap):  # a concurrent refresh or revoke won
             return None
+        if self._cache is not None:
+            self._cache.drop(hash_secret(client_secret))
         return CreatedSession(secret, row["id"], expires_at)
 
     async def revoke(self, session: AuthenticatedSession) -> None:
@@ -227,6 +273,8 @@ class SessionService:
             )
 
         await self.db.write(end)
+        if self._cache is not None:
+            self._cache.drop_session(session.session_id)
 
     async def history(self, student_id: str, limit: int = 50) -> list[SessionSummary]:
         """The student's sessions, newest first."""
@@ -254,6 +302,8 @@ class SessionService:
             await erase_student(tx, session.student_id)
 
         await self.db.write(erase)
+        if self._cache is not None:
+            self._cache.drop_where(lambda cached: cached.student_id == session.student_id)
 
     async def student_profile(self, student_id: str) -> StudentProfile | None:
         """Name, level, first seen, sessions count, current location and progress."""

@@ -19,7 +19,16 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from tutorgpt_asgi.store.database import Database, DatabaseClosed, DatabaseUnavailable, Row, Transaction, WriteFn
+from tutorgpt_asgi.store.database import (
+    Database,
+    DatabaseClosed,
+    DatabaseUnavailable,
+    Reader,
+    ReadFn,
+    Row,
+    Transaction,
+    WriteFn,
+)
 from tutorgpt_asgi.store.migrations import Migration, available_migrations
 from tutorgpt_asgi.store.placeholders import numbered
 
@@ -40,6 +49,16 @@ def _rowcount(status: str) -> int:
     """Rows changed, from a command tag such as ``UPDATE 3`` or ``INSERT 0 1``."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
+
+
+class PostgresReader(Reader):
+    """Queries on one pooled connection, each at READ COMMITTED (no transaction around them)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(await self.connection.fetch(numbered(sql), *params))
 
 
 class PostgresTransaction(Transaction):
@@ -115,6 +134,11 @@ class PostgresDatabase(Database):
     async def write(self, fn: WriteFn[T]) -> T:
         async with self._require_pool().acquire() as connection, connection.transaction():
             return await fn(PostgresTransaction(connection))
+
+    async def read(self, fn: ReadFn[T]) -> T:
+        """Run ``fn(reader)`` on one pooled connection, acquired once for all its statements."""
+        async with self._require_pool().acquire() as connection:
+            return await fn(PostgresReader(connection))
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return list(await self._require_pool().fetch(numbered(sql), *params))

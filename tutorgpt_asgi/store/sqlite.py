@@ -1,4 +1,4 @@
-"""The SQLite engine: one writer thread with group commit, and an aiosqlite reader.
+"""The SQLite engine: one writer thread with group commit, and one reader thread.
 
 Why one writer: SQLite has one writer at a time, so a lock or a commit per request makes every
 request pay for its own fsync. Here every write is queued to one writer task, which hands
@@ -15,8 +15,11 @@ session, session creation ran at a fifth of the throughput. The store's write fu
 suspend, so the writer thread drives each coroutine to its end with a single ``send(None)``,
 no event loop involved (see :func:`_drive`).
 
-Reads go through aiosqlite on their own connection: in WAL mode they see the last committed
-state and never wait for the writer.
+Reads run the same way on their own connection and thread: ``read(fn)`` drives a whole read
+function (``get_by_id``'s thread and items) in the reader thread, and one hop carries whatever
+reads are queued (``batches.py`` says why and what was measured). In WAL mode they see the last
+committed state and never wait for the writer. (aiosqlite, used before, cost a hop per
+statement.)
 """
 
 from __future__ import annotations
@@ -25,28 +28,55 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import aiosqlite
-
-from tutorgpt_asgi.store.database import Database, DatabaseClosed, DatabaseUnavailable, Row, Transaction, WriteFn
+from tutorgpt_asgi.store.batches import BatchThread, Outcomes
+from tutorgpt_asgi.store.database import (
+    Database,
+    DatabaseClosed,
+    DatabaseUnavailable,
+    Reader,
+    ReadFn,
+    Row,
+    Transaction,
+    WriteFn,
+)
 from tutorgpt_asgi.store.migrations import apply_migrations
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: How many queued calls one transaction takes at most, so a flood cannot starve commits.
+#: How many queued calls one transaction (or one hop of reads) takes at most, so a flood
+#: cannot starve commits.
 MAX_BATCH = 256
 
 
-@dataclass(slots=True)
-class _Job:
-    fn: WriteFn[Any]
-    future: asyncio.Future[Any] = field(repr=False)
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+def _fetchall(connection: sqlite3.Connection, sql: str, params: Params) -> list[Row]:
+    cursor = connection.execute(sql, params if isinstance(params, Mapping) else tuple(params))
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+class SQLiteReader(Reader):
+    """Queries on the reader connection; each method completes without suspending.
+
+    Named parameters (a mapping) work on SQLite only: the book index, which is SQLite by design,
+    uses them; service code writes ``?`` so it runs on PostgreSQL too.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return _fetchall(self.connection, sql, params)
 
 
 class SQLiteTransaction(Transaction):
@@ -65,24 +95,24 @@ class SQLiteTransaction(Transaction):
         self.connection.executemany(sql, (tuple(row) for row in rows)).close()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        cursor = self.connection.execute(sql, tuple(params))
-        try:
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        return _fetchall(self.connection, sql, params)
 
 
-def _drive(fn: WriteFn[T], tx: SQLiteTransaction) -> T:
+def _drive(fn: Callable[[Any], Any], tx: Reader) -> Any:
     """Run ``fn(tx)`` to completion in this thread: it only awaits ``tx``, which never suspends."""
     coroutine = fn(tx)
     if not isinstance(coroutine, Coroutine):
-        raise TypeError(f"write functions are `async def fn(tx)`; {fn!r} returned {type(coroutine).__name__}")
+        raise TypeError(f"store functions are `async def fn(tx)`; {fn!r} returned {type(coroutine).__name__}")
     try:
         coroutine.send(None)
     except StopIteration as finished:
-        return cast(T, finished.value)
+        return finished.value
     coroutine.close()
-    raise RuntimeError("a write function awaited something other than its transaction")
+    raise RuntimeError("a store function awaited something other than its transaction or reader")
+
+
+def _read(connection: sqlite3.Connection, fn: ReadFn[T]) -> T:
+    return cast(T, _drive(fn, SQLiteReader(connection)))
 
 
 #: Free pages (4 KiB) given back per step of :meth:`SQLiteDatabase.reclaim_space`, the most
@@ -112,28 +142,22 @@ def _configure(connection: sqlite3.Connection, synchronous: str) -> None:
     connection.execute("PRAGMA busy_timeout=5000")
 
 
-async def _connect_reader(path: str) -> aiosqlite.Connection:
-    """A read-only aiosqlite connection whose worker thread does not keep the process alive.
-
-    aiosqlite's thread is not a daemon, so a runtime started lazily by a host that never ran our
-    lifespan would hang the interpreter at exit. A reader loses nothing by being a daemon.
-    """
-    pending = aiosqlite.connect(path, isolation_level=None)
-    pending._thread.daemon = True  # noqa: SLF001 - not exposed by aiosqlite's API
-    connection = await pending
+def _connect_reader(path: str) -> sqlite3.Connection:
+    """A read-only connection (``query_only``) for the reader thread."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.row_factory = sqlite3.Row
-    await connection.execute("PRAGMA busy_timeout=5000")
-    await connection.execute("PRAGMA query_only=ON")
+    connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute("PRAGMA query_only=ON")
     return connection
 
 
-def _run_batch(connection: sqlite3.Connection, fns: list[WriteFn[Any]]) -> list[tuple[bool, Any]]:
+def _run_batch(connection: sqlite3.Connection, fns: list[WriteFn[Any]]) -> Outcomes:
     """Run every function in one transaction, each in its own savepoint; then COMMIT.
 
     Returns ``(ok, value or exception)`` per function. An exception escaping this function means
     the transaction itself failed (disk full, I/O error) and nothing of the batch was committed.
     """
-    results: list[tuple[bool, Any]] = []
+    results: Outcomes = []
     tx = SQLiteTransaction(connection)
     connection.execute("BEGIN IMMEDIATE")
     try:
@@ -172,24 +196,25 @@ class SQLiteDatabase(Database):
         self.migrate = migrate
         self.display_url = f"sqlite:///{path}"
         self.synchronous = synchronous
-        self._executor: ThreadPoolExecutor | None = None
+        self._writer_thread: BatchThread | None = None
         self._writer: sqlite3.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._reader_thread: BatchThread | None = None
+        self._reader: sqlite3.Connection | None = None
 
     async def open(self) -> None:
-        """Connect, migrate the schema, and start the writer."""
+        """Connect, migrate the schema, and start the writer and the reader."""
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-            self._writer = await self._in_writer_thread(self._open_writer)
-            self._reader = await _connect_reader(self.path)
+            self._writer_thread = BatchThread(f"sqlite-writer:{self.path}", MAX_BATCH)
+            self._writer = await self._writer_thread.in_thread(self._open_writer)
+            self._reader_thread = BatchThread(f"sqlite-reader:{self.path}", MAX_BATCH)
+            self._reader = await self._reader_thread.in_thread(_connect_reader, self.path)
         except (OSError, sqlite3.DatabaseError) as error:
             await self.close()
             raise DatabaseUnavailable(f"cannot open {self.display_url}: {error}") from error
-        self._task = asyncio.create_task(self._run_writer(), name=f"sqlite-writer:{self.path}")
+        self._writer_thread.start(partial(_run_batch, self._writer))
+        self._reader_thread.start_each(partial(_read, self._reader))
 
     def _open_writer(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -202,39 +227,35 @@ class SQLiteDatabase(Database):
         return connection
 
     async def close(self) -> None:
-        """Finish queued writes, stop the writer, and close both connections."""
-        if self._task is not None:
-            await self._queue.put(None)
-            await self._task
-            self._task = None
-        if self._reader is not None:
-            await self._reader.close()
-            self._reader = None
-        if self._writer is not None:
-            await self._in_writer_thread(self._writer.close)
-            self._writer = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        """Finish queued writes and reads, stop both threads, and close both connections."""
+        for thread, connection in ((self._writer_thread, self._writer), (self._reader_thread, self._reader)):
+            if thread is None:
+                continue
+            await thread.stop()  # runs what is queued first
+            if connection is not None:
+                connection.close()  # the thread has ended: nothing else uses it
+        self._writer_thread = self._reader_thread = None
+        self._writer = self._reader = None
 
     async def write(self, fn: WriteFn[T]) -> T:
         """Run ``fn(tx)`` in the next group transaction; return once it is committed."""
-        if self._task is None or self._task.done():
+        if self._writer_thread is None or not self._writer_thread.running:
             raise DatabaseClosed(f"database {self.display_url} is not open")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Job(fn, future))
-        return await future
+        return cast(T, await self._writer_thread.call(fn))
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
-        """All rows of a read-only query (one thread hop).
-
-        Named parameters (a mapping) work here only: the book index, which is SQLite by design,
-        uses them; service code writes ``?`` so it runs on PostgreSQL too.
-        """
-        if self._reader is None:
+    async def read(self, fn: ReadFn[T]) -> T:
+        """Run ``fn(reader)`` in the reader thread, in one hop with whatever reads are queued."""
+        if self._reader_thread is None or not self._reader_thread.running:
             raise DatabaseClosed(f"database {self.display_url} is not open")
-        bound = params if isinstance(params, Mapping) else tuple(params)
-        return list(await self._reader.execute_fetchall(sql, bound))
+        return cast(T, await self._reader_thread.call(fn))
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows of a read-only query; see :class:`SQLiteReader` for ``params``."""
+
+        async def rows(reader: Reader) -> list[Row]:
+            return _fetchall(cast(SQLiteReader, reader).connection, sql, params)
+
+        return await self.read(rows)
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
@@ -249,48 +270,8 @@ class SQLiteDatabase(Database):
         (about 10-25 ms) on the writer thread, and queued group commits run between steps.
         """
         for _ in range(VACUUM_MAX_STEPS):
-            if self._writer is None:
+            if self._writer_thread is None or self._writer is None:
                 raise DatabaseClosed(f"database {self.display_url} is not open")
-            writer = self._writer
-            if not await self._in_writer_thread(_vacuum_step, writer):
+            if not await self._writer_thread.in_thread(_vacuum_step, self._writer):
                 return
             await asyncio.sleep(VACUUM_PAUSE)
-
-    async def _in_writer_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        assert self._executor is not None
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
-    async def _run_writer(self) -> None:
-        while True:
-            job = await self._queue.get()
-            if job is None:
-                return
-            batch = [job]
-            stopping = False
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                queued = self._queue.get_nowait()
-                if queued is None:
-                    stopping = True
-                    break
-                batch.append(queued)
-            await self._commit_batch(batch)
-            if stopping:
-                return
-
-    async def _commit_batch(self, batch: list[_Job]) -> None:
-        assert self._writer is not None
-        try:
-            results = await self._in_writer_thread(_run_batch, self._writer, [job.fn for job in batch])
-        except Exception as error:
-            logger.exception("SQLite group commit failed; %d writes rolled back", len(batch))
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(error)
-            return
-        for job, (ok, value) in zip(batch, results, strict=True):
-            if job.future.done():  # the caller went away (cancelled); the write still committed
-                continue
-            if ok:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)

@@ -9,6 +9,7 @@ header (recorded; an invalid one is only logged, a chat never fails because of i
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Final
 
 from starlette.requests import Request
@@ -79,7 +80,8 @@ async def chatkit_endpoint(request: Request) -> Response:
     session = await _record_location(request, runtime, session)
     try:
         body = await read_json_body(request, MAX_BODY_BYTES, any_content_type=True)
-        result = await runtime.chatkit.process(body, session, client_ip(request.scope, runtime.trusted_proxies))
+        sender = partial(client_ip, request.scope, runtime.trusted_proxies)
+        result = await runtime.chatkit.process(body, session, sender)
     except BodyRejected as rejected:
         return rejected.response(request)
     except ProtocolError as refused:
