@@ -239,6 +239,9 @@ class Run:
                 f"ChatKit turn on PostgreSQL + Redis, {workers} worker{plural}{variant.label}",
                 secrets_file, body_file, opts.wrk_threads, server=server.name,
             ))
+            if workers == 1:
+                selected.append(self._thread_case(server, variant, "shared_get_by_id_50", "shared",
+                                                  "on PostgreSQL + Redis, 1 worker"))
         return selected
 
     def _scaling(self) -> None:
@@ -258,24 +261,29 @@ class Run:
                       f"(rounds {row['scaling_by_round']}), p99 at 2 workers {two['p99_ms']} ms")
 
     def _prepare_thread(self, variant: case_defs.Variant) -> list[case_defs.WrkCase]:
+        return [self._thread_case(self.chat_server(variant), variant, "get_by_id_50", "thread",
+                                  "1 worker")]
+
+    def _thread_case(self, server: Server, variant: case_defs.Variant, key: str, group: str,
+                     where: str) -> case_defs.WrkCase:
+        """``threads.get_by_id`` of a ``thread_items``-item thread built on ``server`` by chat turns."""
         opts = self.options
-        server = self.chat_server(variant)
         secret, thread_id, items = asyncio.run(self._build_thread(server.base_url))
-        if variant == case_defs.THIS_TREE:
+        if variant == case_defs.THIS_TREE and group == "thread":
             self.results["thread_items"] = items
         if items < opts.thread_items:
             self.note(f"threads.get_by_id returned {items} items for a {opts.thread_items}-item "
                       f"thread{variant.label} (the server pages the thread)")
-        secrets_file = opts.workdir / f"thread-secret{variant.suffix}.txt"
+        secrets_file = opts.workdir / f"{key}-secret{variant.suffix}.txt"
         secrets_file.write_text(secret + "\n")
-        body_file = opts.workdir / f"get-by-id{variant.suffix}.json"
+        body_file = opts.workdir / f"{key}{variant.suffix}.json"
         body_file.write_bytes(pc.get_thread_body(thread_id))
-        targets = (case_defs.THREAD_TARGET,) if variant == case_defs.THIS_TREE else ()
-        return [case_defs.protocol_case(
-            f"get_by_id_50{variant.suffix}", "thread",
-            f"threads.get_by_id, {opts.thread_items}-item thread, 1 worker{variant.label}",
+        targets = (case_defs.THREAD_TARGET,) if variant == case_defs.THIS_TREE and group == "thread" else ()
+        return case_defs.protocol_case(
+            f"{key}{variant.suffix}", group,
+            f"threads.get_by_id, {opts.thread_items}-item thread, {where}{variant.label}",
             secrets_file, body_file, opts.wrk_threads, targets, server=server.name,
-        )]
+        )
 
     async def _build_thread(self, base_url: str) -> tuple[str, str, int]:
         """A session and its thread of ``thread_items`` items; the secret, the id, items returned."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.agent.conftest import GOLDEN_FACTS, SITE_URL, collect, turn_for
-from tutorgpt_asgi.agent.offline import NO_MODEL_NOTE, NOT_FOUND, OfflineTutor
+from tutorgpt_asgi.agent.offline import CANDIDATES, MAX_PASSAGES, NO_MODEL_NOTE, NOT_FOUND, OfflineTutor
 from tutorgpt_asgi.book.index import BookIndex
+from tutorgpt_asgi.book.search import search_book_content
 from tutorgpt_asgi.chatkit.responder import Citation, Progress, TextDelta
 from tutorgpt_asgi.sessions.context import PageContext
 from tutorgpt_asgi.sessions.service import AuthenticatedSession
@@ -171,3 +172,29 @@ async def test_the_panels_default_prompts_are_about_the_quoted_passage(
     citations = [e for e in events if isinstance(e, Citation)]
     expected = f"{SITE_URL}/docs/retrieval/evaluating-answers#what-a-good-answer-looks-like"
     assert citations and citations[0].url == expected
+
+
+async def test_passages_ranked_above_the_first_covering_one_are_quoted(
+    book: BookIndex, jane: AuthenticatedSession
+) -> None:
+    """Once the result covers the question, a passage the search ranks above the first covering
+    one is quoted even when it alone covers less than the bar (the first hit of Django's "text
+    column ... never store NULL?" is the right page at 0.435 of 0.5)."""
+    question = "How do I stop a long conversation from overflowing the prompt?"
+    result = await search_book_content(book, question, k=CANDIDATES, judge=question)
+    first, second = result.hits[:2]
+    assert not result.weak_match and first.coverage < result.needed_coverage <= second.coverage
+    events, _ = await collect(OfflineTutor(book), turn_for(jane, question, location=PageContext()))
+    cited = [e.url for e in events if isinstance(e, Citation)]
+    assert cited[:2] == [first.url, second.url]
+
+
+async def test_below_the_first_covering_passage_only_covering_ones_are_quoted(
+    book: BookIndex, jane: AuthenticatedSession
+) -> None:
+    question = "How many times may the tutor go round before it gives up?"
+    result = await search_book_content(book, question, k=CANDIDATES, judge=question)
+    covering = [hit.url for hit in result.hits if hit.coverage >= result.needed_coverage]
+    assert result.hits[0].coverage >= result.needed_coverage > result.hits[1].coverage
+    events, _ = await collect(OfflineTutor(book), turn_for(jane, question, location=PageContext()))
+    assert [e.url for e in events if isinstance(e, Citation)] == covering[:MAX_PASSAGES]

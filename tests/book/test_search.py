@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from tutorgpt_asgi.book import BookIndex, ScopeContext, search_book_content
+from tutorgpt_asgi.book.docs_folder import read_docs_folder
 from tutorgpt_asgi.book.errors import BookError
+from tutorgpt_asgi.book.rows import rows
 
 from .conftest import DOCS, EXPORT
 
@@ -263,3 +265,39 @@ async def test_coverage_is_judged_on_the_judge_text_only(db_url: str) -> None:
         quoted = f"{question}\nboiling point of tungsten on Mars"
         assert not (await search_book_content(index, quoted, judge=question)).weak_match
         assert (await search_book_content(index, quoted, judge="boiling point of tungsten on Mars")).weak_match
+
+
+@pytest.mark.anyio
+async def test_a_heading_over_most_of_a_page_does_not_count_as_each_chunks_heading(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Release notes put "What's new in 2.0" over nearly every chunk: the student's "new" must
+    not rank them, at heading weight, above the page whose text answers."""
+    docs = tmp_path / "notes-docs"
+    docs.mkdir()
+    (docs / "release.md").write_text(
+        "# Release 2.0\n\n## What's new in 2.0\n\n### Admin\n\nThe admin gained a dark theme.\n\n"
+        "### Forms\n\nForms render faster.\n\n### Caching\n\nThe cache keeps fewer keys.\n\n"
+        "## Upgrading\n\nRead the deprecation list.\n",
+        encoding="utf-8",
+    )
+    (docs / "migrations.md").write_text(
+        "# Migrations\n\n## Data\n\n### Filling columns\n\nA data migration fills a new column for "
+        "existing rows: write a function and run it with RunPython.\n\n## Squashing\n\nSquash old "
+        "migrations into one.\n\n## Reverting\n\nMigrate to an earlier name.\n",
+        encoding="utf-8",
+    )
+    book = read_docs_folder(docs)
+    _, _, fts = rows(list(book.pages), 1, 1)
+    headings = {row[3].split()[1]: row[2] for row in fts if len(row[3].split()) > 1}
+    assert headings["admin"] == "Admin" and headings["cache"] == "Caching"  # not "What's new in 2.0 / …"
+    assert headings["data"] == "Data / Filling columns"  # an outer heading over a few chunks stays
+    index = await BookIndex.open(db_url)
+    try:
+        await index.index_path(docs)
+        result = await search_book_content(index, "new", k=5)
+    finally:
+        await index.close()
+    order = [hit.heading_path[-1] for hit in result.hits]
+    assert "Filling columns" in order[:2]  # after the section that is itself "What's new in 2.0"
+    assert not {"Admin", "Forms", "Caching"} & set(order)  # "new" is in none of their text

@@ -108,6 +108,21 @@ def _pieces(text: str) -> Iterator[str]:
         yield piece
 
 
+def _quoted(hits: tuple[SearchHit, ...], needed: float) -> list[SearchHit]:
+    """The passages to quote from a result that covers the question: those that cover it on
+    their own, and those the search ranks above the first one that does, in the search's order.
+
+    Why not only the covering ones: the search ranks with term counts and title and heading
+    weights, coverage only counts which words a passage has. A passage the search puts above a
+    covering one is at least as likely to answer (Django's "How can a text column be left empty
+    in forms but never store NULL?": the right section ranks first but covers 0.435 of the 0.5
+    bar, and filtering it out cited three wrong pages). Below the first covering passage,
+    coverage vouches for each passage again.
+    """
+    first = next((i for i, hit in enumerate(hits) if hit.coverage >= needed), 0)
+    return [hit for i, hit in enumerate(hits) if i < first or hit.coverage >= needed][:MAX_PASSAGES]
+
+
 class OfflineTutor:
     """Answers by quoting the book's best-matching passages, with citations."""
 
@@ -149,7 +164,7 @@ class OfflineTutor:
             searched = result.searched_scope
             top_share = max((hit.coverage for hit in result.hits), default=0.0)
             if not result.weak_match and top_share > best_share:
-                best = [hit for hit in result.hits if hit.coverage >= result.needed_coverage]
+                best = _quoted(result.hits, result.needed_coverage)
                 best_share = top_share
             if result.searched_scope == "entire_book" or best_share >= 1.0:
                 break

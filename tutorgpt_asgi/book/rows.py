@@ -9,15 +9,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import Counter
 from typing import Any
 
 from tutorgpt_asgi.store.database import Transaction
 
-from .chunking import MAX_WORDS, OVERLAP_WORDS, TARGET_WORDS, chunk_page
+from .chunking import MAX_WORDS, OVERLAP_WORDS, TARGET_WORDS, Chunk, chunk_page
 from .model import Book, Page, shelf_key
 
 #: Bump when the stored layout or the chunking changes: the index is rebuilt from scratch.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 
 def fingerprint(page: Page) -> str:
@@ -71,7 +72,9 @@ def rows(
     next_id = first_id
     for page in pages:
         page_rows.append(_page_row(page, generation))
-        for chunk in chunk_page(page):
+        chunks = chunk_page(page)
+        common = _common_ancestors(chunks)
+        for chunk in chunks:
             path = json.dumps(chunk.heading_path, ensure_ascii=False)
             chunk_rows.append(
                 (
@@ -88,9 +91,24 @@ def rows(
                     page.title,
                 )
             )
-            fts_rows.append((next_id, page.title, " / ".join(chunk.heading_path[1:]), chunk.text))
+            headings = [h for h in chunk.heading_path[1:-1] if h not in common] + list(chunk.heading_path[1:][-1:])
+            fts_rows.append((next_id, page.title, " / ".join(headings), chunk.text))
             next_id += 1
     return page_rows, chunk_rows, fts_rows
+
+
+def _common_ancestors(chunks: list[Chunk]) -> set[str]:
+    """Outer headings carried by more than half of a page's chunks: left out of those chunks'
+    headings field (a chunk's own heading always stays).
+
+    Why: a heading's words count at heading weight in every chunk that carries it, so a heading
+    over most of a page tells which chunk answers no better than the page title, yet outweighs
+    the body. Django's release notes put "What's new in Django 4.1" over nearly every chunk,
+    and a student's "new" then ranked them above the migrations page (``bench/README.md``).
+    Counted per page, so re-indexing one page never changes another page's rows.
+    """
+    carried = Counter(heading for chunk in chunks for heading in set(chunk.heading_path[1:-1]))
+    return {heading for heading, count in carried.items() if 2 * count > len(chunks)}
 
 
 def _page_row(page: Page, generation: int) -> tuple[Any, ...]:
