@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp
 
-from tutorgpt_asgi.logs import configure_logging
+from tutorgpt_asgi.logs import configure_logging, flush_logs
 from tutorgpt_asgi.runtime import Runtime
 from tutorgpt_asgi.sessions.context import ErrorDetail
 from tutorgpt_asgi.settings import Settings, SettingsError, load_settings
@@ -124,6 +124,7 @@ def create_app(*, identify: IdentifyCallback | None = None, **overrides: Any) ->
             yield
         finally:
             await runtime.aclose()
+            flush_logs()
 
     routes = [
         Route("/", chatkit_endpoint, methods=["POST"]),

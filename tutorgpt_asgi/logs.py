@@ -6,6 +6,11 @@ configured logging (no handler on the root or package logger): uvicorn configure
 loggers, so without one TutorGPT's records went nowhere. A host that configured logging keeps
 full control; TutorGPT's records propagate to its handlers.
 
+The handler TutorGPT adds only puts each record on a queue; a ``QueueListener`` thread formats it
+and writes it to stderr. Formatting and the write (to a pipe that blocks when its reader is slow)
+cost ~13 µs per access-log line on the event loop, in front of every request at INFO (issue 16).
+The queue is drained when the app shuts down and at interpreter exit, so no line is lost.
+
 What is never logged, at any level: secrets, student keys, bearer tokens, emails and message
 text. Log calls pass ids (request, session, student, thread) and codes, never request bodies.
 """
@@ -13,8 +18,10 @@ text. Log calls pass ids (request, session, student, thread) and codes, never re
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import time
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any, Final, Literal
 
 import msgspec
@@ -43,8 +50,34 @@ class JsonLinesFormatter(logging.Formatter):
         return msgspec.json.encode(entry, enc_hook=str).decode()
 
 
-class _TutorHandler(logging.StreamHandler):
-    """The handler TutorGPT adds itself (recognised so that it is replaced, never stacked)."""
+class _TutorHandler(QueueHandler):
+    """The handler TutorGPT adds itself (recognised so that it is replaced, never stacked): it
+    queues records for ``target``, which a listener thread of its own writes."""
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__(queue.SimpleQueue())
+        self._listener = QueueListener(self.queue, target)
+        self._listener.start()
+        self._running = True
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        """The record as it is: it never leaves the process, so the copy and the formatting
+        that ``QueueHandler`` does for pickling would only be work on the caller's thread."""
+        return record
+
+    def flush(self) -> None:
+        """Write every record queued so far (the listener is stopped, which drains it, then
+        started again for later records)."""
+        if self._running:
+            self._listener.stop()
+            self._listener.start()
+
+    def close(self) -> None:
+        """Drain and stop the listener (``logging.shutdown`` calls this at exit)."""
+        if self._running:
+            self._running = False
+            self._listener.stop()
+        super().close()
 
 
 def configure_logging(level: str, log_format: Literal["text", "json"] = "text") -> None:
@@ -54,11 +87,19 @@ def configure_logging(level: str, log_format: Literal["text", "json"] = "text") 
     for handler in list(package.handlers):
         if isinstance(handler, _TutorHandler):
             package.removeHandler(handler)
+            handler.close()
     if package.handlers or logging.getLogger().handlers:
         return  # the host configured logging: records propagate to its handlers
-    handler = _TutorHandler(sys.stderr)
+    stderr = logging.StreamHandler(sys.stderr)
     formatter = JsonLinesFormatter() if log_format == "json" else logging.Formatter(_TEXT_FORMAT)
     formatter.converter = time.gmtime  # UTC, like every other time TutorGPT writes
-    handler.setFormatter(formatter)
-    package.addHandler(handler)
+    stderr.setFormatter(formatter)
+    package.addHandler(_TutorHandler(stderr))
+
+
+def flush_logs() -> None:
+    """Write out every record TutorGPT's own handler still holds (called on app shutdown)."""
+    for handler in logging.getLogger(PACKAGE_LOGGER).handlers:
+        if isinstance(handler, _TutorHandler):
+            handler.flush()
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 from tests.chatkit import requests as req
 from tests.support.servers import cli_process
 from tests.web.conftest import Tutor
+from tutorgpt_asgi.logs import PACKAGE_LOGGER, configure_logging, flush_logs
 from tutorgpt_asgi.sessions.context import PageContext, encode_context_header
 from tutorgpt_asgi.testing.openai_server import Failure, Reply, ScriptedModel, running
 
@@ -111,3 +114,42 @@ def test_a_mounted_app_logs_through_the_hosts_handlers(
     assert record.name == "tutorgpt_asgi.access" and record.status == 200  # type: ignore[attr-defined]
     assert record.route == "GET /sessions" and record.student_id.startswith("stu_")  # type: ignore[attr-defined]
     assert record.duration_ms >= 0  # type: ignore[attr-defined]
+
+
+class _RecordingStream:
+    """A stderr stand-in that remembers each write and the thread that made it."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, str]] = []
+
+    def write(self, text: str) -> None:
+        self.writes.append((threading.current_thread().name, text))
+
+    def flush(self) -> None:
+        pass
+
+
+def test_our_handler_writes_on_its_own_thread_and_drains_on_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Formatting and the stderr write happened on the event loop: ~13 µs a request at INFO."""
+    stream = _RecordingStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as under `tutorgpt serve`
+    package = logging.getLogger(PACKAGE_LOGGER)
+    monkeypatch.setattr(package, "handlers", [])
+    monkeypatch.setattr(package, "level", package.level)
+    configure_logging("INFO")
+    try:
+        for number in range(50):
+            logging.getLogger("tutorgpt_asgi.access").info("line %d", number)
+        flush_logs()
+        lines = [text for _, text in stream.writes if "line " in text]
+        assert len(lines) == 50 and lines[-1].rstrip().endswith("line 49")
+        writers = {thread for thread, _ in stream.writes}
+        assert writers and threading.current_thread().name not in writers
+        logging.getLogger("tutorgpt_asgi.access").info("after a flush")
+        flush_logs()
+        assert "after a flush" in stream.writes[-2][1] + stream.writes[-1][1]
+    finally:
+        for handler in list(package.handlers):
+            package.removeHandler(handler)
+            handler.close()

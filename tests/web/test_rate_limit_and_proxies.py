@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 
 import pytest
@@ -79,6 +81,34 @@ async def test_the_memory_window_forgets_idle_clients() -> None:
     assert (await limiter.hit("203.0.113.1")).allowed
     time.sleep(limiter.memory.SWEEP_INTERVAL + 0.3)  # one slice covers all 500
     assert limiter.memory.tracked_clients <= 1
+
+
+def test_the_memory_limiter_stores_under_the_strategys_key() -> None:
+    limiter = RateLimiter("10/minute", namespace="session:")
+    assert limiter.storage_key("203.0.113.9") == limiter.item.key_for("session:203.0.113.9")
+
+
+def _sweepers() -> set[int | None]:
+    return {thread.ident for thread in threading.enumerate() if thread.name == "ratelimit-sweep"}
+
+
+@pytest.mark.anyio
+async def test_one_sweeper_thread_while_clients_are_tracked_then_none() -> None:
+    """``limits`` started a new timer thread after every sweep, from the event loop: ~120 µs of
+    CPU and up to milliseconds of stall, ten times a second under load."""
+    limiter = RateLimiter("1/second")
+    assert limiter.memory is not None
+    others = _sweepers()
+    for number in range(10):  # hits over five sweep intervals
+        await limiter.hit(f"198.51.100.{number}")
+        await asyncio.sleep(limiter.memory.SWEEP_INTERVAL / 2)
+    assert len(_sweepers() - others) == 1
+    deadline = time.monotonic() + 5
+    while limiter.memory.tracked_clients and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(limiter.memory.SWEEP_INTERVAL * 3)
+    assert limiter.memory.tracked_clients == 0 and _sweepers() - others == set()
+    assert (await limiter.hit("203.0.113.1")).allowed and len(_sweepers() - others) == 1  # started again
 
 
 def test_a_client_cannot_pick_its_bucket_behind_a_forwarded_proxy(make_tutor) -> None:

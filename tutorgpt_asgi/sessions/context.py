@@ -3,8 +3,12 @@
 The same rules serve ``POST /session`` (the contract's body) and the ``X-TutorGPT-Context``
 header the plugin sends with every protocol request, so a value that is refused in one place is
 refused in the other. msgspec stops at the first invalid field, while the contract wants every
-invalid field reported at once, so the body is decoded leniently (each field ``Any``) and every
-field is then converted to its own type on its own, collecting one :class:`ErrorDetail` each.
+invalid field reported at once, so a refused body is decoded leniently (each field ``Any``) and
+every field is then converted to its own type on its own, collecting one :class:`ErrorDetail`
+each. That costs ~24 µs a body, so a body is first decoded straight into its struct (~6 µs, one
+C call); only when that fails does the field-by-field path run, to report every problem at once.
+Both paths apply the same normalisation (trimmed text, lower-cased email), and a test checks
+that they agree on every body.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import base64
 import binascii
 import re
 from functools import cache
-from typing import Annotated, Any, Final, Literal, get_type_hints
+from typing import Annotated, Any, Final, Literal, TypeVar, get_type_hints
 
 import msgspec
 import msgspec.inspect as mi
@@ -217,10 +221,52 @@ def _decode_object(body: bytes) -> dict[str, Any]:
     return raw
 
 
+_Parsed = TypeVar("_Parsed", bound=PageContext)
+
+#: One typed decoder per struct, built once (a decoder's type is compiled when it is made).
+_DECODERS: Final[dict[type, msgspec.json.Decoder[Any]]] = {
+    struct: msgspec.json.Decoder(struct) for struct in (SessionBody, PageContext)
+}
+
+
+def _decode_valid(body: bytes, struct: type[_Parsed]) -> _Parsed | None:
+    """``body`` decoded straight into ``struct`` and normalised, or ``None`` when anything is
+    wrong with it (then :func:`_parse_by_field` finds and reports every problem)."""
+    if too_deep(body):  # the typed decoder must not recurse through a hostile body either
+        return None
+    try:
+        decoded = _DECODERS[struct].decode(body)
+    except msgspec.MsgspecError:  # DecodeError, and ValidationError (its subclass)
+        return None
+    changes: dict[str, str | None] = {}
+    for name in _TRIMMED:
+        value = getattr(decoded, name, None)
+        if value is not None and value != (trimmed := value.strip() or None):
+            changes[name] = trimmed
+    email = getattr(decoded, "student_email", None)
+    if email is not None:
+        changes["student_email"] = normalised = normalise_email(email)
+        if not _EMAIL.match(normalised):
+            return None
+    if not changes:
+        return decoded
+    return msgspec.structs.replace(decoded, **changes)
+
+
+def _parse_by_field(body: bytes, struct: type[_Parsed]) -> _Parsed:
+    """Decode leniently and check each field on its own: every problem raised at once."""
+    return struct(**_validate(_decode_object(body), struct))
+
+
+def _parse(body: bytes, struct: type[_Parsed]) -> _Parsed:
+    """The typed fast path for a valid body, else the field-by-field one for its errors."""
+    decoded = _decode_valid(body, struct)
+    return decoded if decoded is not None else _parse_by_field(body, struct)
+
+
 def parse_session_body(body: bytes) -> SessionBody:
     """Decode and validate a ``POST /session`` body; unknown fields are ignored."""
-    raw = _decode_object(body) if body else {}  # only an empty body means "{}"
-    return SessionBody(**_validate(raw, SessionBody))
+    return _parse(body, SessionBody) if body else SessionBody()  # only an empty body means "{}"
 
 
 def parse_context_header(value: str) -> PageContext:
@@ -232,7 +278,7 @@ def parse_context_header(value: str) -> PageContext:
         raise ValidationFailed(
             [ErrorDetail("INVALID_CONTEXT_HEADER", "X-TutorGPT-Context is not base64url")]
         ) from None
-    return PageContext(**_validate(_decode_object(body), PageContext))
+    return _parse(body, PageContext)
 
 
 def encode_context_header(context: PageContext) -> str:

@@ -8,9 +8,10 @@ Connect provider, say) also produces, so every proof that names a person lands o
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Final
+
+from tutorgpt_asgi.ids import token_urlsafe
 
 #: The issuer recorded for identities the host app's ``identify`` callback returns.
 HOST_ISSUER: Final = "host"
@@ -62,7 +63,7 @@ class IdentityRejected(Exception):
 
 def new_student_key() -> str:
     """``sk_student_`` followed by 256 random bits, URL-safe; shown to the client once."""
-    return STUDENT_KEY_PREFIX + secrets.token_urlsafe(32)
+    return STUDENT_KEY_PREFIX + token_urlsafe(32)
 
 
 def hash_student_key(key: str) -> bytes:

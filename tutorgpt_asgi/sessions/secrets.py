@@ -7,14 +7,15 @@ database grants no access.
 from __future__ import annotations
 
 import hashlib
-import secrets
+
+from tutorgpt_asgi.ids import token_urlsafe
 
 SECRET_PREFIX = "sk_chatkit_"
 
 
 def new_client_secret() -> str:
     """``sk_chatkit_`` followed by 256 random bits, URL-safe."""
-    return SECRET_PREFIX + secrets.token_urlsafe(32)
+    return SECRET_PREFIX + token_urlsafe(32)
 
 
 def hash_secret(client_secret: str) -> bytes:

@@ -114,9 +114,11 @@ class SessionService:
         expires_at = now + min(self.policy.idle_ttl, self.policy.max_ttl)
         max_expires_at = now + self.policy.max_ttl
         context = request.context
+        # Each time as text once (~1.8 µs a conversion; this path needed six).
+        at, expires, max_expires = stored(now), stored(expires_at), stored(max_expires_at)
 
         async def create_rows(tx: Transaction) -> ChosenStudent:
-            chosen = await choose_student(tx, request, identity, stored(now))
+            chosen = await choose_student(tx, request, identity, at)
             await tx.execute(
                 """INSERT INTO sessions (id, student_id, secret_hash, page_path, page_title,
                        current_chapter, current_lesson, highlighted_text, context_json,
@@ -126,11 +128,11 @@ class SessionService:
                     session_id, chosen.student_id, hash_secret(secret), context.page_path,
                     context.page_title, context.current_chapter, context.current_lesson,
                     context.highlighted_text, msgspec.json.encode(context).decode(),
-                    stored(now), stored(now), stored(expires_at), stored(max_expires_at),
+                    at, at, expires, max_expires,
                     1 if identity is not None and identity.admin else 0,
                 ),
             )
-            await record_visit(tx, chosen.student_id, context, stored(now))
+            await record_visit(tx, chosen.student_id, context, at)
             return chosen
 
         chosen = await self.db.write(create_rows)

@@ -6,7 +6,6 @@ Every error TutorGPT returns has the same shape, so clients need one parser:
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +14,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from tutorgpt_asgi.clock import isoformat_z, utc_now
+from tutorgpt_asgi.ids import token_hex
 from tutorgpt_asgi.sessions.context import ErrorDetail
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -27,7 +27,7 @@ ENCODER = msgspec.json.Encoder()
 
 def new_request_id() -> str:
     """A fresh id for a request whose client sent none (or an unusable one)."""
-    return "req_" + secrets.token_hex(12)
+    return "req_" + token_hex(12)
 
 
 def request_id(connection: HTTPConnection) -> str:
