@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutorgpt_asgi.store.database import Reader
+from tutorgpt_asgi.store.database import Reader, Transaction
 from tutorgpt_asgi.store.migrations import Migration, apply_migrations, available_migrations
 from tutorgpt_asgi.store.sqlite import SQLiteDatabase
 
@@ -103,5 +103,43 @@ async def test_a_short_read_waits_for_at_most_one_long_read_of_its_batch(tmp_pat
     try:  # queued together: one hop runs all three, the short one first
         seen, _, _ = await asyncio.gather(short(), db.read(long_read), db.read(long_read))
         assert seen == 1
+    finally:
+        await db.close()
+
+
+INSERT_STUDENT = (
+    "INSERT INTO students (id, email, learning_level, created_at, updated_at) VALUES (?, ?, 'beginner', 'now', 'now')"
+)
+
+
+@pytest.mark.anyio
+async def test_writes_around_a_failing_one_in_a_batch_keep_their_order_and_values(tmp_path: Path) -> None:
+    """A batch runs without savepoints first and, when one write fails, again with a savepoint
+    each: the writes before and after the failure apply once, in the order they were queued,
+    and return their own values."""
+
+    async def insert(tx: Transaction) -> int:
+        return await tx.execute(INSERT_STUDENT, ("ordered", "first@example.com"))
+
+    async def duplicate(tx: Transaction) -> int:
+        return await tx.execute(INSERT_STUDENT, ("ordered", "again@example.com"))  # same id
+
+    async def rename(tx: Transaction) -> int:
+        return await tx.execute("UPDATE students SET email = 'renamed@example.com' WHERE id = 'ordered'")
+
+    db = SQLiteDatabase(str(tmp_path / "batch.db"))
+    await db.open()
+    try:
+        statements: list[str] = []
+        assert db._writer is not None
+        db._writer.set_trace_callback(statements.append)  # the statements the writer ran
+        results = await asyncio.gather(db.write(insert), db.write(duplicate), db.write(rename),
+                                       return_exceptions=True)
+        assert results[0] == 1 and results[2] == 1, results
+        assert isinstance(results[1], sqlite3.IntegrityError), results
+        rows = await db.fetchall("SELECT id, email FROM students")
+        assert [tuple(row) for row in rows] == [("ordered", "renamed@example.com")]
+        assert statements.count("BEGIN IMMEDIATE") == 2  # one batch: the first pass, then the isolated one
+        assert statements.count("SAVEPOINT job") == 3
     finally:
         await db.close()
