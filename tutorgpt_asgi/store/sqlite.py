@@ -151,61 +151,63 @@ def _connect_reader(path: str) -> sqlite3.Connection:
     return connection
 
 
+class _WriteRaised(Exception):
+    """A write function raised during a batch's first pass: run the batch again, isolated."""
+
+
 def _run_batch(connection: sqlite3.Connection, fns: list[WriteFn[Any]]) -> Outcomes:
     """Run every function in one transaction and COMMIT; ``(ok, value or exception)`` each.
 
     A savepoint per function would let one failure roll back alone, but it costs: 40 of the
     ~110 µs of writer CPU per ``POST /session`` (four rows), measured in process. So the batch
     first runs without savepoints, and only when a function raises is the whole transaction
-    rolled back and run again with one savepoint per function (:func:`_run_isolated`): the
-    common case pays nothing, a failure costs one more pass. Write functions only touch their
+    rolled back and run again with one savepoint per function (:func:`_isolated`): the common
+    case pays nothing, a failure costs one more pass. Write functions only touch their
     transaction, so running them again after a rollback is safe.
 
     An exception escaping this function means the transaction itself failed (disk full, I/O
     error) and nothing of the batch was committed.
     """
     tx = SQLiteTransaction(connection)
-    connection.execute("BEGIN IMMEDIATE")
     try:
-        values = []
-        for fn in fns:
-            try:
-                values.append(_drive(fn, tx))
-            except Exception:
-                connection.execute("ROLLBACK")
-                return _run_isolated(connection, fns)
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
+        values = _in_transaction(connection, lambda: [_drive_write(fn, tx) for fn in fns])
+    except _WriteRaised:
+        return _in_transaction(connection, lambda: [_isolated(connection, fn, tx) for fn in fns])
     return [(True, value) for value in values]
 
 
-def _run_isolated(connection: sqlite3.Connection, fns: list[WriteFn[Any]]) -> Outcomes:
-    """The batch again, each function in its own savepoint: a failure is rolled back alone and
-    goes back to its caller; the others commit."""
-    results: Outcomes = []
-    tx = SQLiteTransaction(connection)
+def _in_transaction(connection: sqlite3.Connection, body: Callable[[], T]) -> T:
+    """``body()`` between ``BEGIN IMMEDIATE`` and ``COMMIT``; rolled back if anything raises."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for fn in fns:
-            connection.execute("SAVEPOINT job")
-            try:
-                value = _drive(fn, tx)
-            except Exception as error:  # the caller gets it; the batch goes on
-                connection.execute("ROLLBACK TO job")
-                connection.execute("RELEASE job")
-                results.append((False, error))
-            else:
-                connection.execute("RELEASE job")
-                results.append((True, value))
+        value = body()
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
-    return results
+    return value
+
+
+def _drive_write(fn: WriteFn[Any], tx: SQLiteTransaction) -> Any:
+    try:
+        return _drive(fn, tx)
+    except Exception as error:
+        raise _WriteRaised from error
+
+
+def _isolated(connection: sqlite3.Connection, fn: WriteFn[Any], tx: SQLiteTransaction) -> tuple[bool, Any]:
+    """``fn`` in its own savepoint: if it raises, its changes are rolled back alone and the
+    exception becomes its outcome; the batch goes on."""
+    connection.execute("SAVEPOINT job")
+    try:
+        value = _drive(fn, tx)
+    except Exception as error:
+        connection.execute("ROLLBACK TO job")
+        connection.execute("RELEASE job")
+        return False, error
+    connection.execute("RELEASE job")
+    return True, value
 
 
 class SQLiteDatabase(Database):
