@@ -182,13 +182,17 @@ class SessionService:
             self._cache.put(key, session, max_expires_at, now)
         return session
 
+    def _slid_expiry(self, max_expires_at: datetime, now: datetime) -> datetime:
+        """Where a use at ``now`` moves the idle expiry: one idle window on, never past the cap."""
+        return min(now + self.policy.idle_ttl, max_expires_at)
+
     def _slide_due(self, current: datetime, max_expires_at: datetime, now: datetime) -> bool:
-        return abs(min(now + self.policy.idle_ttl, max_expires_at) - current) >= SLIDE_STEP
+        return abs(self._slid_expiry(max_expires_at, now) - current) >= SLIDE_STEP
 
     async def _slide(
         self, session: AuthenticatedSession, max_expires_at: datetime, now: datetime
     ) -> AuthenticatedSession:
-        expires_at = min(now + self.policy.idle_ttl, max_expires_at)
+        expires_at = self._slid_expiry(max_expires_at, now)
 
         async def slide(tx: Transaction) -> None:
             await tx.execute(
@@ -236,9 +240,10 @@ class SessionService:
         The old secret stops working at once. The session keeps its id and its absolute
         lifetime: refreshing never extends a session past ``session_max_ttl``.
         """
+        old_hash = hash_secret(client_secret)
         row = await self.db.fetchone(
             "SELECT id, expires_at, max_expires_at, revoked_at FROM sessions WHERE secret_hash = ?",
-            (hash_secret(client_secret),),
+            (old_hash,),
         )
         now = self.clock()
         if row is None or row["revoked_at"] is not None:
@@ -247,21 +252,20 @@ class SessionService:
         if parse_stored(row["expires_at"]) + self.policy.refresh_grace <= now or max_expires_at <= now:
             return None
         secret = new_client_secret()
-        expires_at = min(now + self.policy.idle_ttl, max_expires_at)
+        expires_at = self._slid_expiry(max_expires_at, now)
 
         async def swap(tx: Transaction) -> bool:
             changed = await tx.execute(
                 """UPDATE sessions SET secret_hash = ?, expires_at = ?, last_active_at = ?
                    WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL""",
-                (hash_secret(secret), stored(expires_at), stored(now), row["id"],
-                 hash_secret(client_secret)),
+                (hash_secret(secret), stored(expires_at), stored(now), row["id"], old_hash),
             )
             return changed == 1
 
         if not await self.db.write(swap):  # a concurrent refresh or revoke won
             return None
         if self._cache is not None:
-            self._cache.drop(hash_secret(client_secret))
+            self._cache.drop(old_hash)
         return CreatedSession(secret, row["id"], expires_at)
 
     async def revoke(self, session: AuthenticatedSession) -> None:
